@@ -1,0 +1,265 @@
+"""Load a book project into the model: config, manuscript entries, front and back matter.
+
+Reads ``glossbook.toml`` and every ``manuscript/**/*.md``, renders each body once to an
+HTML fragment, and returns a ``Book`` whose entries are not yet in chapters: the passes
+do that. Every problem found is collected; the caller raises them together.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .config import Config
+from .errors import Problems
+from .markdown import Fragment, MarkdownRenderer
+from .model import Book, Citation, Entry, InfoboxRow, MatterPage, Metadata
+from .slugs import slugify
+from .sources import ENTRY_KEYS, MATTER_KEYS, SLUG, SourceFile, Value, read_source, text_list
+
+MANUSCRIPT = "manuscript"
+
+
+def load_book(config: Config, problems: Problems) -> Book:
+    root = config.root
+    meta = config.values["book"]
+    book = Book(
+        metadata=Metadata(
+            title=meta["title"],
+            slug=meta["slug"],
+            subtitle=meta["subtitle"],
+            authors=list(meta["authors"]),
+            language=meta["language"],
+            publisher=meta["publisher"],
+            identifier=meta["identifier"],
+            date=meta["date"],
+            edition=meta["edition"],
+            rights=meta["rights"],
+            description=meta["description"],
+        ),
+        root=root,
+        settings={
+            "trim": config.trim,
+            "order": config.values["contents"]["order"],
+            "chapters": config.chapters,
+            "style": config.values["citations"]["style"],
+            "bibliography": config.values["citations"]["bibliography"],
+        },
+    )
+    renderer = MarkdownRenderer(book.metadata.language)
+    folder = root / MANUSCRIPT
+    if not folder.is_dir():
+        problems.error(
+            MANUSCRIPT,
+            None,
+            "the book has no manuscript/ folder.",
+            "Create it and put one Markdown file per entry in it.",
+        )
+        return book
+    seen_slugs: dict[str, str] = {}
+    for path in sorted(folder.rglob("*.md")):
+        display = path.relative_to(root).as_posix()
+        slug = path.stem
+        if not SLUG.match(slug):
+            problems.error(
+                display,
+                None,
+                f"the file name '{path.name}' does not make a valid entry slug.",
+                f"Rename it to '{slugify(slug) or 'entry'}.md': "
+                "lower-case letters, digits and hyphens.",
+            )
+            continue
+        if slug in seen_slugs:
+            problems.error(
+                display,
+                None,
+                f"duplicate slug '{slug}': {seen_slugs[slug]} has the same file name.",
+                "Rename one of them; every entry's file name must be unique.",
+            )
+            continue
+        seen_slugs[slug] = display
+        source = read_source(path, display, ENTRY_KEYS, problems)
+        if source is not None:
+            entry = _entry(source, slug, renderer, root, problems, book.assets)
+            if entry is not None:
+                book.entries.append(entry)
+    _check_duplicate_titles(book.entries, problems)
+    for kind in ("front", "back"):
+        for name in config.values["contents"][f"{kind}_matter"]:
+            page = _matter(config, kind, name, renderer, problems, book.assets)
+            if page is not None:
+                (book.front if kind == "front" else book.back).append(page)
+    return book
+
+
+def _entry(
+    source: SourceFile,
+    slug: str,
+    renderer: MarkdownRenderer,
+    root: Path,
+    problems: Problems,
+    assets: dict[str, Path],
+) -> Entry | None:
+    display = source.display
+    title_value = source.meta.get("title")
+    if title_value is None or not title_value.text().strip():
+        problems.error(
+            display,
+            title_value.line if title_value else 2,
+            "this entry has no title." if title_value is None else "the title is empty.",
+            "Add 'title: …' to the front matter.",
+        )
+        return None
+    fragment = renderer.render(
+        source.body,
+        anchor=slug,
+        display=display,
+        base_line=source.body_line,
+        root=root,
+        folder=source.path.parent,
+        problems=problems,
+    )
+    entry = Entry(
+        slug=slug,
+        title=" ".join(title_value.text().split()),
+        file=display,
+        line=title_value.line,
+        html=fragment.html,
+        definition=fragment.definition,
+        categories=[v.value.strip() for v in text_list(source, "category", problems)],
+        other_names=[" ".join(v.value.split()) for v in text_list(source, "other_names", problems)],
+        headings=fragment.headings,
+        figures=fragment.figures,
+    )
+    related = text_list(source, "related", problems)
+    entry.related = [v.value.strip() for v in related]
+    entry.related_lines = [v.line for v in related]
+    sources = text_list(source, "sources", problems)
+    entry.source_citations = [
+        Citation(raw=f"@{v.value.strip()}", keys=[v.value.strip()], line=v.line) for v in sources
+    ]
+    entry.sources = [c.keys[0] for c in entry.source_citations]
+    entry.infobox = _infobox(source, slug, renderer, root, problems, fragment)
+    entry.xrefs = fragment.xrefs
+    entry.citations = fragment.citations
+    assets.update(fragment.assets)
+    return entry
+
+
+def _infobox(
+    source: SourceFile,
+    slug: str,
+    renderer: MarkdownRenderer,
+    root: Path,
+    problems: Problems,
+    fragment: Fragment,
+) -> list[InfoboxRow]:
+    value = source.meta.get("infobox")
+    if value is None:
+        return []
+    if not isinstance(value.value, dict):
+        problems.error(
+            source.display,
+            value.line,
+            "'infobox' must be a mapping of label to text or list.",
+            "Write one 'Label: text' or 'Label: [a, b]' per line, indented under 'infobox:'.",
+        )
+        return []
+    rows: list[InfoboxRow] = []
+    for label, item in value.value.items():
+        items: list[Value]
+        if isinstance(item.value, str):
+            items = [item]
+        elif isinstance(item.value, list) and all(isinstance(v.value, str) for v in item.value):
+            items = item.value
+        else:
+            problems.error(
+                source.display,
+                item.line,
+                f"infobox row '{label}' must be text or a list of texts.",
+                "Nested mappings are not allowed in an infobox.",
+            )
+            continue
+        values = [
+            renderer.render_inline(
+                v.value,
+                anchor=slug,
+                display=source.display,
+                line=v.line,
+                root=root,
+                folder=source.path.parent,
+                problems=problems,
+                fragment=fragment,
+            )
+            for v in items
+            if v.value.strip()
+        ]
+        rows.append(InfoboxRow(label=str(label), values=values, line=item.line))
+    return rows
+
+
+def _check_duplicate_titles(entries: list[Entry], problems: Problems) -> None:
+    seen: dict[str, Entry] = {}
+    for entry in entries:
+        key = entry.title.casefold()
+        if key in seen:
+            first = seen[key]
+            problems.error(
+                entry.file,
+                entry.line,
+                f"duplicate title '{entry.title}': {first.file}:{first.line} has the same title.",
+                "Give each entry its own title (an alternative name belongs in other_names).",
+            )
+        else:
+            seen[key] = entry
+
+
+def _matter(
+    config: Config,
+    kind: str,
+    name: str,
+    renderer: MarkdownRenderer,
+    problems: Problems,
+    assets: dict[str, Path],
+) -> MatterPage | None:
+    root = config.root
+    path = (root / name).resolve()
+    key = f"{kind}_matter"
+    if not path.is_file() or not path.is_relative_to(root.resolve()):
+        problems.error(
+            config.file,
+            config.line_of("contents", key),
+            f"the {kind} matter page '{name}' does not exist in the book.",
+            "Check the path, relative to the folder of glossbook.toml.",
+        )
+        return None
+    display = path.relative_to(root.resolve()).as_posix()
+    source = read_source(path, display, MATTER_KEYS, problems)
+    if source is None:
+        return None
+    title = source.meta.get("title")
+    if title is None or not title.text().strip():
+        problems.error(
+            display, title.line if title else 2, "this page has no title.", "Add 'title: …'."
+        )
+        return None
+    slug = f"{kind}-{slugify(path.stem) or 'page'}"
+    fragment = renderer.render(
+        source.body,
+        anchor=slug,
+        display=display,
+        base_line=source.body_line,
+        root=root,
+        folder=path.parent,
+        problems=problems,
+    )
+    assets.update(fragment.assets)
+    return MatterPage(
+        slug=slug,
+        title=" ".join(title.text().split()),
+        file=display,
+        html=fragment.html,
+        kind=kind,
+        xrefs=fragment.xrefs,
+        citations=fragment.citations,
+        figures=fragment.figures,
+    )

@@ -1,0 +1,435 @@
+"""Markdown → HTML fragments, parsed once, shared by every renderer.
+
+CommonMark (markdown-it-py) with tables, footnotes, definition lists and inline attributes
+(mdit-py-plugins), plus the book's own syntax:
+
+- cross-references ``[[Entry Title]]``, ``[[slug|shown text]]``;
+- citations in pandoc syntax: ``[@key, p. 12]``, ``[-@key]``, ``[@a; @b]``, narrative ``@key``;
+- an image alone in its paragraph is a figure: ``![alt text](figures/x.svg "Caption")``.
+
+What needs the whole book (which entry a cross-reference names, figure numbers, formatted
+citations) is left as a placeholder element, recorded with its line, for the passes to fill.
+Raw HTML is not passed through: it is shown as text, so a manuscript cannot inject script.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from .errors import Problems
+from .model import Citation, Figure, Heading, Xref
+from .slugs import slugify, unique
+
+# pandoc's citation key: a letter, digit or _ first, then word characters with single
+# internal punctuation marks; or anything but braces inside @{...}.
+CITE_KEY = r"(?:\{[^{}]+\}|[\w](?:[\w]|[:.#$%&\-+?<>~/](?=[\w]))*)"
+_NARRATIVE = re.compile(rf"@({CITE_KEY})(\s?\[[^\]\[@]*\])?")
+_KEY_IN_CLUSTER = re.compile(rf"(?:^|(?<=[\s;\[]))-?@({CITE_KEY})")
+
+QUOTES = {
+    "en": "“”‘’",
+    "de": "„“‚‘",
+    "fr": ["«\u202f", "\u202f»", "‹\u202f", "\u202f›"],
+    "sv": "””’’",
+    "it": "«»“”",
+    "es": "«»“”",
+    "nl": "“”‘’",
+    "ru": "«»„“",
+}
+
+XREF_PLACEHOLDER = re.compile(r'<a class="xref" data-xref="(\d+)"></a>')
+CITE_PLACEHOLDER = re.compile(r'<span class="citation" data-cite="(\d+)">.*?</span>', re.S)
+FIGURE_PLACEHOLDER = re.compile(r'<span class="figure-number" data-figure="(\d+)"></span>')
+
+
+@dataclass
+class Fragment:
+    """The HTML of one document (or one inline value) and what it asks the passes to fill."""
+
+    html: str
+    definition: str = ""
+    headings: list[Heading] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    xrefs: list[Xref] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    assets: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass
+class _DocState:
+    anchor: str
+    display: str
+    base_line: int
+    root: Path
+    folder: Path
+    problems: Problems
+    fragment: Fragment
+    line: int = 0  # file line of the block being parsed inline
+    heading_ids: set[str] = field(default_factory=set)
+
+
+def cite_keys(cluster: str) -> list[str]:
+    """The citation keys in a raw cluster (``[see @a, p. 2; @b]`` → ``["a", "b"]``)."""
+    if not cluster.startswith("["):
+        match = _NARRATIVE.match(cluster)
+        return [match.group(1).strip("{}")] if match else []
+    return [k.strip("{}") for k in _KEY_IN_CLUSTER.findall(cluster[1:-1])]
+
+
+class MarkdownRenderer:
+    """A configured parser: one per book (its language sets the quotation marks)."""
+
+    def __init__(self, language: str = "en") -> None:
+        base = language.split("-")[0].lower()
+        md = MarkdownIt(
+            "commonmark",
+            {"html": False, "typographer": True, "quotes": QUOTES.get(base, QUOTES["en"])},
+        )
+        md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+        md.use(footnote_plugin)
+        md.use(deflist_plugin)
+        md.use(attrs_plugin, spans=True, allowed=("id", "class", "index", "lang"))
+        md.inline.ruler.before("link", "xref", _xref_rule)
+        md.inline.ruler.before("link", "citation", _cluster_rule)
+        md.inline.ruler.before("link", "narrative_citation", _narrative_rule)
+        md.core.ruler.at("inline", _inline_with_lines)
+        md.core.ruler.after("inline", "book_headings", _heading_rule)
+        md.core.ruler.after("book_headings", "book_figures", _figure_rule)
+        md.add_render_rule("xref", _render_xref)
+        md.add_render_rule("citation", _render_citation)
+        md.add_render_rule("image", _render_image)
+        md.add_render_rule("paragraph_open", _render_paragraph_open)
+        md.add_render_rule("paragraph_close", _render_paragraph_close)
+        self.md = md
+
+    def render(
+        self,
+        text: str,
+        *,
+        anchor: str,
+        display: str,
+        base_line: int,
+        root: Path,
+        folder: Path,
+        problems: Problems,
+        fragment: Fragment | None = None,
+    ) -> Fragment:
+        """Render a document body. ``base_line`` is the file line of the text's first line."""
+        fragment = fragment or Fragment(html="")
+        state = _DocState(anchor, display, base_line, root, folder, problems, fragment)
+        env: dict[str, Any] = {"docId": anchor, "glossbook": state}
+        tokens = self.md.parse(text, env)
+        fragment.html = self.md.renderer.render(tokens, self.md.options, env)
+        fragment.definition = _lead_text(tokens)
+        return fragment
+
+    def render_inline(
+        self,
+        text: str,
+        *,
+        anchor: str,
+        display: str,
+        line: int,
+        root: Path,
+        folder: Path,
+        problems: Problems,
+        fragment: Fragment,
+    ) -> str:
+        """Render one line of inline Markdown (an infobox value) into ``fragment``'s lists."""
+        state = _DocState(anchor, display, line, root, folder, problems, fragment, line=line)
+        env: dict[str, Any] = {"docId": anchor, "glossbook": state}
+        return self.md.renderInline(text, env)
+
+
+# --- core rules -------------------------------------------------------------------------
+
+
+def _inline_with_lines(state: StateCore) -> None:
+    """markdown-it's inline stage, telling inline rules the file line of each block."""
+    doc: _DocState | None = state.env.get("glossbook")
+    for token in state.tokens:
+        if token.type == "inline":
+            if doc is not None and token.map:
+                doc.line = doc.base_line + token.map[0]
+            if token.children is None:
+                token.children = []
+            state.md.inline.parse(token.content, state.md, state.env, token.children)
+
+
+def _heading_rule(state: StateCore) -> None:
+    """Entry sections start at ``##``: shift them under the entry's title and give ids."""
+    doc: _DocState | None = state.env.get("glossbook")
+    if doc is None:
+        return
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type not in ("heading_open", "heading_close"):
+            continue
+        level = int(token.tag[1])
+        if token.type == "heading_open" and level == 1:
+            doc.problems.error(
+                doc.display,
+                doc.base_line + (token.map[0] if token.map else 0),
+                "a level-1 heading ('# …') in the body.",
+                "The entry's title is its top heading: start sections at '## '.",
+            )
+        token.tag = f"h{min(level + 1, 6)}"
+        if token.type == "heading_open":
+            text = _plain_text(tokens[i + 1].children or [])
+            anchor = unique(f"{doc.anchor}--{slugify(text) or 'section'}", doc.heading_ids)
+            token.attrSet("id", anchor)
+            doc.fragment.headings.append(Heading(level + 1, anchor, text))
+
+
+def _figure_rule(state: StateCore) -> None:
+    """Check every image against the book's files; a paragraph of one image is a figure."""
+    doc: _DocState | None = state.env.get("glossbook")
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type != "inline" or doc is None:
+            continue
+        line = doc.base_line + (token.map[0] if token.map else 0)
+        for image in _images(token.children or []):
+            image.attrSet("src", _asset(doc, str(image.attrGet("src") or ""), line))
+        if i == 0 or tokens[i - 1].type != "paragraph_open" or i + 1 >= len(tokens):
+            continue
+        children = [c for c in token.children or [] if not (c.type == "text" and not c.content)]
+        if len(children) != 1 or children[0].type != "image":
+            continue
+        image = children[0]
+        caption = str(image.attrGet("title") or "")
+        number = len(doc.fragment.figures) + 1
+        anchor = str(image.attrGet("id") or f"fig-{doc.anchor}-{number}")
+        image.attrs.pop("id", None)
+        image.attrs.pop("title", None)
+        doc.fragment.figures.append(Figure(anchor=anchor, caption=caption, line=line))
+        if not caption:
+            doc.problems.warning(
+                doc.display,
+                line,
+                "this figure has no caption.",
+                'Add one as the image title: ![alt](file.svg "Caption").',
+            )
+        tokens[i - 1].meta["figure"] = (anchor, number, caption)
+        tokens[i + 1].meta["figure"] = True
+
+
+def _images(children: list[Token]) -> list[Token]:
+    found: list[Token] = []
+    for child in children:
+        if child.type == "image":
+            found.append(child)
+        elif child.children:
+            found.extend(_images(child.children))
+    return found
+
+
+# --- inline rules -----------------------------------------------------------------------
+
+
+def _line_at(state: StateInline, pos: int) -> int:
+    doc: _DocState | None = state.env.get("glossbook")
+    if doc is None:
+        return 0
+    return doc.line + state.src.count("\n", 0, pos)
+
+
+def _xref_rule(state: StateInline, silent: bool) -> bool:
+    src, pos = state.src, state.pos
+    if not src.startswith("[[", pos):
+        return False
+    end = src.find("]]", pos + 2)
+    if end < 0:
+        return False
+    inner = src[pos + 2 : end]
+    if not inner.strip() or "[" in inner or "\n" in inner.strip():
+        return False
+    if not silent:
+        target, _, text = inner.partition("|")
+        doc: _DocState | None = state.env.get("glossbook")
+        xref = Xref(target=" ".join(target.split()), text=" ".join(text.split()), line=_line_at(state, pos))
+        token = state.push("xref", "a", 0)
+        if doc is not None:
+            doc.fragment.xrefs.append(xref)
+            token.meta = {"n": len(doc.fragment.xrefs) - 1, "xref": xref}
+        else:
+            token.meta = {"n": -1, "xref": xref}
+    state.pos = end + 2
+    return True
+
+
+def _cluster_rule(state: StateInline, silent: bool) -> bool:
+    src, pos = state.src, state.pos
+    if src[pos] != "[" or src.startswith("[[", pos) or src.startswith("[^", pos):
+        return False
+    depth, end = 0, -1
+    for i in range(pos, len(src)):
+        if src[i] == "\\":
+            continue
+        if src[i] == "[":
+            depth += 1
+        elif src[i] == "]":
+            depth -= 1
+            if depth == 0:
+                end = i
+                break
+    if end < 0:
+        return False
+    raw = src[pos : end + 1]
+    if end + 1 < len(src) and src[end + 1] in "([":
+        return False  # a link or reference link
+    keys = cite_keys(raw)
+    if not keys:
+        return False
+    if not silent:
+        _push_citation(state, raw, keys, pos)
+    state.pos = end + 1
+    return True
+
+
+def _narrative_rule(state: StateInline, silent: bool) -> bool:
+    src, pos = state.src, state.pos
+    if src[pos] != "@":
+        return False
+    if pos > 0 and (src[pos - 1].isalnum() or src[pos - 1] in "_.+-"):
+        return False  # an e-mail address or a word with @ inside
+    match = _NARRATIVE.match(src, pos)
+    if not match:
+        return False
+    raw = match.group(0)
+    if not silent:
+        _push_citation(state, raw, [match.group(1).strip("{}")], pos)
+    state.pos = match.end()
+    return True
+
+
+def _push_citation(state: StateInline, raw: str, keys: list[str], pos: int) -> None:
+    doc: _DocState | None = state.env.get("glossbook")
+    citation = Citation(raw=" ".join(raw.split()), keys=keys, line=_line_at(state, pos))
+    token = state.push("citation", "span", 0)
+    token.content = raw
+    if doc is not None:
+        doc.fragment.citations.append(citation)
+        token.meta = {"n": len(doc.fragment.citations) - 1}
+    else:
+        token.meta = {"n": -1}
+
+
+# --- render rules -----------------------------------------------------------------------
+
+
+def _render_xref(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    return f'<a class="xref" data-xref="{tokens[idx].meta["n"]}"></a>'
+
+
+def _render_citation(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    return (
+        f'<span class="citation" data-cite="{token.meta["n"]}">'
+        f"{html.escape(token.content, quote=False)}</span>"
+    )
+
+
+def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    attrs = [("src", str(token.attrGet("src") or "")), ("alt", _plain_text(token.children or []))]
+    attrs += [(k, str(v)) for k, v in token.attrItems() if k not in ("src", "alt")]
+    return "<img " + " ".join(f'{k}="{html.escape(v)}"' for k, v in attrs) + " />"
+
+
+def _render_paragraph_open(
+    self: Any, tokens: list[Token], idx: int, options: Any, env: Any
+) -> str:
+    figure = tokens[idx].meta.get("figure")
+    if figure is None:
+        return self.renderToken(tokens, idx, options, env)
+    anchor, _, _ = figure
+    return f'<figure class="figure" id="{html.escape(anchor)}">\n'
+
+
+def _render_paragraph_close(
+    self: Any, tokens: list[Token], idx: int, options: Any, env: Any
+) -> str:
+    if not tokens[idx].meta.get("figure"):
+        return self.renderToken(tokens, idx, options, env)
+    opening = next(
+        t for t in reversed(tokens[:idx]) if t.type == "paragraph_open" and "figure" in t.meta
+    )
+    _, number, caption = opening.meta["figure"]
+    return (
+        '\n<figcaption><span class="figure-label">Figure '
+        f'<span class="figure-number" data-figure="{number}"></span>.</span> '
+        f"{html.escape(caption, quote=False)}</figcaption>\n</figure>\n"
+    )
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _asset(doc: _DocState, src: str, line: int) -> str:
+    """Check that an image exists inside the book and return its path from the book root."""
+    parsed = urlparse(src)
+    if parsed.scheme or src.startswith("//"):
+        doc.problems.error(
+            doc.display,
+            line,
+            f"the image '{src}' is not a file of the book.",
+            "Download it into the project (e.g. manuscript/figures/) and link it by path.",
+        )
+        return src
+    path = (doc.folder / unquote(parsed.path)).resolve()
+    root = doc.root.resolve()
+    if not path.is_relative_to(root):
+        doc.problems.error(
+            doc.display, line, f"the image '{src}' lies outside the book's folder.",
+            "Move it into the project.",
+        )
+        return src
+    if not path.is_file():
+        doc.problems.error(
+            doc.display,
+            line,
+            f"the image '{src}' does not exist.",
+            f"Looked for {path.relative_to(root).as_posix()}; check the file name.",
+        )
+        return src
+    relative = path.relative_to(root).as_posix()
+    doc.fragment.assets[relative] = path
+    return relative
+
+
+def _plain_text(children: list[Token]) -> str:
+    parts: list[str] = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "xref":
+            xref: Xref = child.meta["xref"]
+            parts.append(xref.text or xref.target)
+        elif child.children:
+            parts.append(_plain_text(child.children))
+    return "".join(parts)
+
+
+def _lead_text(tokens: list[Token]) -> str:
+    """The plain text of the first paragraph that is not a figure: the entry's definition."""
+    for i, token in enumerate(tokens):
+        if token.type == "paragraph_open" and token.level == 0 and "figure" not in token.meta:
+            text = _plain_text(tokens[i + 1].children or [])
+            return " ".join(text.split())
+    return ""

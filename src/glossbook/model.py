@@ -1,0 +1,175 @@
+"""The book as plain data: what every pass reads and every renderer draws.
+
+Nothing here imports the rest of glossbook, parses Markdown or knows an output format.
+Fragments of HTML (an entry's body, an infobox value) are produced once by the Markdown
+stage; passes fill in what needs the whole book (cross-reference targets, figure numbers,
+citations); renderers only place them.
+
+Anchors are one namespace for the whole book: an entry's anchor is its slug; its sections,
+figures and footnotes carry ids prefixed with it. A renderer that splits the book into
+several files maps each anchor to the file that holds it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Metadata:
+    title: str
+    slug: str
+    subtitle: str = ""
+    authors: list[str] = field(default_factory=list)
+    language: str = "en"
+    publisher: str = ""
+    identifier: str = ""
+    date: str = ""
+    edition: str = ""
+    rights: str = ""
+    description: str = ""
+
+
+@dataclass
+class Heading:
+    level: int  # 3 for a section of an entry, 4 for a subsection, ...
+    anchor: str
+    text: str
+
+
+@dataclass
+class Xref:
+    """A ``[[target]]`` or ``[[target|text]]`` cross-reference, before and after resolution."""
+
+    target: str
+    text: str
+    line: int
+    slug: str = ""  # the entry it points to, once resolved
+
+
+@dataclass
+class Citation:
+    """A citation cluster exactly as written (``[@key, p. 12]``, ``@key``)."""
+
+    raw: str
+    keys: list[str]
+    line: int
+    html: str = ""  # formatted by the citations pass
+
+
+@dataclass
+class Figure:
+    anchor: str
+    caption: str
+    line: int
+    number: int = 0
+
+
+@dataclass
+class InfoboxRow:
+    label: str
+    values: list[str]  # HTML fragments
+    line: int
+
+
+@dataclass
+class Entry:
+    """One article of the book, from ``manuscript/<slug>.md``."""
+
+    slug: str
+    title: str
+    file: str  # as shown in messages, relative to the project
+    line: int  # line of ``title:``
+    html: str  # the body, with placeholders that passes resolve
+    definition: str = ""  # plain text of the lead paragraph
+    categories: list[str] = field(default_factory=list)
+    other_names: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    sources_line: int = 0
+    related: list[str] = field(default_factory=list)  # as written, then slugs once resolved
+    related_lines: list[int] = field(default_factory=list)
+    infobox: list[InfoboxRow] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    xrefs: list[Xref] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    source_citations: list[Citation] = field(default_factory=list)  # the ``sources:`` line
+
+    @property
+    def anchor(self) -> str:
+        return self.slug
+
+
+@dataclass
+class MatterPage:
+    """A page of front or back matter (preface, acknowledgements, ...)."""
+
+    slug: str
+    title: str
+    file: str
+    html: str
+    kind: str  # "front" or "back"
+    xrefs: list[Xref] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return self.slug
+
+
+@dataclass
+class Chapter:
+    anchor: str
+    title: str
+    entries: list[Entry]
+
+
+@dataclass
+class IndexLocator:
+    slug: str  # the entry this line points to
+    title: str  # that entry's title
+
+
+@dataclass
+class IndexLine:
+    """One line of the index of other names."""
+
+    term: str
+    locators: list[IndexLocator]
+    is_title: bool = False  # the term is an entry's own title
+    see_also: list[IndexLocator] = field(default_factory=list)
+
+
+@dataclass
+class IndexGroup:
+    heading: str
+    anchor: str
+    lines: list[IndexLine]
+
+
+@dataclass
+class Reference:
+    """A cited work as the style formats it, with the entries that cite it."""
+
+    key: str
+    html: str
+    cited_by: list[IndexLocator] = field(default_factory=list)
+
+
+@dataclass
+class Book:
+    metadata: Metadata
+    root: Path
+    entries: list[Entry] = field(default_factory=list)  # every entry, in file-name order
+    front: list[MatterPage] = field(default_factory=list)
+    chapters: list[Chapter] = field(default_factory=list)
+    back: list[MatterPage] = field(default_factory=list)
+    index: list[IndexGroup] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    assets: dict[str, Path] = field(default_factory=dict)  # path in the book -> file on disk
+    settings: dict[str, object] = field(default_factory=dict)  # renderer options from config
+
+    def entry(self, slug: str) -> Entry:
+        return next(e for e in self.entries if e.slug == slug)

@@ -1,0 +1,1 @@
+"""Renderers: each draws the finished book in one format. They never import each other."""

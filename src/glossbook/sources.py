@@ -1,0 +1,154 @@
+"""Reading the manuscript: Markdown files with YAML front matter, with line numbers kept.
+
+This is the load stage for text: it splits each file into front matter and body, reads the
+front matter with every value's line (so later messages can point at it), and checks the
+keys an entry may have. It knows nothing of Markdown or of the book's structure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problems, did_you_mean
+
+ENTRY_KEYS = ("title", "category", "other_names", "sources", "related", "infobox")
+MATTER_KEYS = ("title",)
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_FENCE = re.compile(r"^---\s*$")
+_END_FENCE = re.compile(r"^(---|\.\.\.)\s*$")
+
+
+@dataclass
+class Value:
+    """A front-matter value with the line it was written on."""
+
+    value: Any  # str, list[Value] or dict[str, Value]
+    line: int
+
+    def text(self) -> str:
+        return self.value if isinstance(self.value, str) else ""
+
+
+@dataclass
+class SourceFile:
+    """One Markdown file: its front matter (key → Value) and its body."""
+
+    path: Path
+    display: str  # path shown in messages, relative to the project
+    meta: dict[str, Value] = field(default_factory=dict)
+    meta_lines: dict[str, int] = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1  # file line of the body's first line
+
+
+def read_source(
+    path: Path, display: str, allowed: tuple[str, ...], problems: Problems
+) -> SourceFile | None:
+    """Split and read one file; report problems and return None when it cannot be used."""
+    source = SourceFile(path=path, display=display)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        problems.error(display, line, "this file is not UTF-8 text.", "Save it as UTF-8.")
+        return None
+    text = text.removeprefix("\ufeff")
+    lines = text.splitlines(keepends=True)
+    if not lines or not _FENCE.match(lines[0]):
+        problems.error(
+            display,
+            1,
+            "the file does not start with YAML front matter.",
+            "Begin it with a line '---', then 'title: …', then a closing '---'.",
+        )
+        return None
+    end = next((i for i in range(1, len(lines)) if _END_FENCE.match(lines[i])), None)
+    if end is None:
+        problems.error(
+            display, 1, "the front matter is never closed.", "Add a line '---' after it."
+        )
+        return None
+    yaml_text = "".join(lines[1:end])
+    source.body = "".join(lines[end + 1 :])
+    source.body_line = end + 2
+    try:
+        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark else 1
+        reason = exc.problem or "the YAML cannot be read"
+        problems.error(
+            display,
+            line,
+            f"malformed front matter: {reason}.",
+            "Check indentation, colons and quotes (a value containing ': ' needs quotes).",
+        )
+        return None
+    if node is None:
+        node = yaml.MappingNode("tag:yaml.org,2002:map", [])
+    if not isinstance(node, yaml.MappingNode):
+        problems.error(
+            display, 2, "the front matter must be a mapping of keys to values.", "Write 'key: value'."
+        )
+        return None
+    meta = _to_value(node, display, problems)
+    for key, value in meta.value.items():
+        if key not in allowed:
+            hint = did_you_mean(key, set(allowed)) or f"Valid keys: {', '.join(allowed)}."
+            problems.error(display, value.line, f"unknown front-matter key '{key}'.", hint)
+            continue
+        source.meta[key] = value
+    return source
+
+
+def _to_value(node: yaml.Node, display: str, problems: Problems) -> Value:
+    line = node.start_mark.line + 2
+    if isinstance(node, yaml.ScalarNode):
+        # Keep scalars as written: "1984" stays "1984", "no" stays "no", null is "".
+        value = "" if node.tag.endswith(":null") and node.value in ("", "~", "null") else node.value
+        return Value(value, line)
+    if isinstance(node, yaml.SequenceNode):
+        return Value([_to_value(item, display, problems) for item in node.value], line)
+    mapping: dict[str, Value] = {}
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        key_line = key_node.start_mark.line + 2
+        if key in mapping:
+            problems.error(
+                display,
+                key_line,
+                f"'{key}' is given twice.",
+                f"It was first set on line {mapping[key].line}; keep one.",
+            )
+            continue
+        # A key's value is located at the key; list items keep their own lines.
+        mapping[key] = Value(_to_value(value_node, display, problems).value, key_line)
+    return Value(mapping, line)
+
+
+def text_list(source: SourceFile, key: str, problems: Problems) -> list[Value]:
+    """A front-matter value that must be a list of strings (a single string is a list of one)."""
+    value = source.meta.get(key)
+    if value is None:
+        return []
+    if isinstance(value.value, str):
+        return [value] if value.value.strip() else []
+    if isinstance(value.value, list) and all(isinstance(v.value, str) for v in value.value):
+        return [v for v in value.value if v.value.strip()]
+    problems.error(
+        source.display,
+        value.line,
+        f"'{key}' must be a list of words, e.g. {key}: [first, second].",
+        "Write one item per line after '- ', or a [bracketed, list].",
+    )
+    return []
+
+
+def manuscript_files(folder: Path) -> list[Path]:
+    """The entry files of a manuscript folder, in file-name order."""
+    return sorted(p for p in folder.glob("*.md") if p.is_file())
