@@ -7,6 +7,7 @@ the line of the offending key, before the build stops.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -145,14 +146,13 @@ def load_config(root: Path) -> Config:
         raw = data.get(section, {})
         raw = raw if isinstance(raw, dict) else {}
         values[section] = {}
-        for key, value in raw.items():
+        for key in raw:
             if key not in options:
                 problems.error(
                     CONFIG_FILE,
                     where(section, key),
                     f"unknown key '{key}' in [{section}].",
-                    did_you_mean(key, set(options))
-                    or f"Valid keys: {', '.join(options)}.",
+                    did_you_mean(key, set(options)) or f"Valid keys: {', '.join(options)}.",
                 )
         for key, option in options.items():
             if key not in raw:
@@ -161,12 +161,12 @@ def load_config(root: Path) -> Config:
                         CONFIG_FILE,
                         where(section),
                         f"[{section}] has no '{key}'.",
-                        f"Add {key} = \"…\" ({option.doc})",
+                        f'Add {key} = "…" ({option.doc})',
                     )
                 values[section][key] = option.default
                 continue
             value = raw[key]
-            if option.kind is str and not isinstance(value, str) and not isinstance(value, bool):
+            if option.kind is str and isinstance(value, int | float | dt.date | dt.time):
                 # TOML dates and numbers (date = 2026-11-25, edition = 2) read as text.
                 value = str(value)
             if not isinstance(value, option.kind):
@@ -178,8 +178,10 @@ def load_config(root: Path) -> Config:
                     option.doc,
                 )
                 value = option.default
-            if option.kind is list and key != "chapters" and not all(
-                isinstance(v, str) for v in value
+            if (
+                option.kind is list
+                and key != "chapters"
+                and not all(isinstance(v, str) for v in value)
             ):
                 problems.error(
                     CONFIG_FILE,
@@ -191,20 +193,17 @@ def load_config(root: Path) -> Config:
             values[section][key] = value
 
     config = Config(root=root, file=CONFIG_FILE, values=values)
-    _check_book(config, text, problems)
+    _check_book(config, text, data, problems)
     _check_contents(config, text, data, problems)
     _check_print(config, text, problems)
     problems.raise_if_errors()
     return config
 
 
-def _check_book(config: Config, text: str, problems: Problems) -> None:
+def _check_book(config: Config, text: str, data: dict[str, Any], problems: Problems) -> None:
     book = config.values["book"]
-    if not book["title"].strip() and "title" in config.values["book"]:
-        if _line_of_text(text, "book", "title"):
-            problems.error(
-                CONFIG_FILE, _line_of_text(text, "book", "title"), "[book] title is empty."
-            )
+    if "title" in data.get("book", {}) and not book["title"].strip():
+        problems.error(CONFIG_FILE, _line_of_text(text, "book", "title"), "[book] title is empty.")
     language = book["language"]
     if not Collation.is_known_language(language):
         problems.error(
@@ -220,7 +219,7 @@ def _check_book(config: Config, text: str, problems: Problems) -> None:
             CONFIG_FILE,
             _line_of_text(text, "book", "slug"),
             f"slug '{book['slug']}' must be lower-case letters, digits and hyphens.",
-            f"Try slug = \"{slugify(book['slug'])}\".",
+            f'Try slug = "{slugify(book["slug"])}".',
         )
 
 
@@ -241,14 +240,14 @@ def _check_contents(config: Config, text: str, data: dict[str, Any], problems: P
             CONFIG_FILE,
             _line_of_text(text, "contents", "order"),
             f"chapters are listed but order is '{contents['order']}'.",
-            "Set order = \"explicit\", or remove the [[contents.chapters]] tables.",
+            'Set order = "explicit", or remove the [[contents.chapters]] tables.',
         )
     if contents["order"] == "explicit" and not raw_chapters:
         problems.error(
             CONFIG_FILE,
             _line_of_text(text, "contents", "order"),
             "order is 'explicit' but no chapters are listed.",
-            "Add [[contents.chapters]] tables, each with title = \"…\" and entries = [\"slug\", …].",
+            'Add [[contents.chapters]] tables, each with title = "…" and entries = ["slug", …].',
         )
     chapter_lines = [
         i + 1 for i, line in enumerate(text.splitlines()) if line.strip() == "[[contents.chapters]]"
@@ -346,7 +345,7 @@ def _line_of_text(text: str, section: str, key: str | None = None) -> int | None
             return number
         if not current and key is None and re.match(rf"^{re.escape(section)}\s*[.=]", stripped):
             return number
-    return header_line if key is None else header_line
+    return header_line
 
 
 def _line_after(text: str, start: int | None, key: str) -> int | None:
@@ -366,9 +365,11 @@ def _item_lines(text: str, start: int, items: list[str]) -> list[int]:
     for item in items:
         needle = f'"{item}"'
         probe = number
-        while probe <= len(lines) and needle not in lines[probe - 1] and f"'{item}'" not in lines[
-            probe - 1
-        ]:
+        while (
+            probe <= len(lines)
+            and needle not in lines[probe - 1]
+            and f"'{item}'" not in lines[probe - 1]
+        ):
             probe += 1
         if probe <= len(lines):
             number = probe

@@ -13,7 +13,8 @@ console = Console(stderr=True, highlight=False)
 def report_problems(problems: list[Problem]) -> None:
     for problem in problems:
         colour = "red" if problem.severity == "error" else "yellow"
-        text = f"{escape(problem.location)}: [{colour}]{problem.severity}:[/] {escape(problem.message)}"
+        label = f"[{colour}]{problem.severity}:[/]"
+        text = f"{escape(problem.location)}: {label} {escape(problem.message)}"
         if problem.hint:
             text += f" {escape(problem.hint)}"
         console.print(text, soft_wrap=True)

@@ -260,7 +260,9 @@ def _xref_rule(state: StateInline, silent: bool) -> bool:
     if not silent:
         target, _, text = inner.partition("|")
         doc: _DocState | None = state.env.get("glossbook")
-        xref = Xref(target=" ".join(target.split()), text=" ".join(text.split()), line=_line_at(state, pos))
+        xref = Xref(
+            target=" ".join(target.split()), text=" ".join(text.split()), line=_line_at(state, pos)
+        )
         token = state.push("xref", "a", 0)
         if doc is not None:
             doc.fragment.xrefs.append(xref)
@@ -350,9 +352,7 @@ def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: A
     return "<img " + " ".join(f'{k}="{html.escape(v)}"' for k, v in attrs) + " />"
 
 
-def _render_paragraph_open(
-    self: Any, tokens: list[Token], idx: int, options: Any, env: Any
-) -> str:
+def _render_paragraph_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
     figure = tokens[idx].meta.get("figure")
     if figure is None:
         return self.renderToken(tokens, idx, options, env)
@@ -394,7 +394,9 @@ def _asset(doc: _DocState, src: str, line: int) -> str:
     root = doc.root.resolve()
     if not path.is_relative_to(root):
         doc.problems.error(
-            doc.display, line, f"the image '{src}' lies outside the book's folder.",
+            doc.display,
+            line,
+            f"the image '{src}' lies outside the book's folder.",
             "Move it into the project.",
         )
         return src

@@ -93,7 +93,10 @@ def read_source(
         node = yaml.MappingNode("tag:yaml.org,2002:map", [])
     if not isinstance(node, yaml.MappingNode):
         problems.error(
-            display, 2, "the front matter must be a mapping of keys to values.", "Write 'key: value'."
+            display,
+            2,
+            "the front matter must be a mapping of keys to values.",
+            "Write 'key: value'.",
         )
         return None
     meta = _to_value(node, display, problems)

@@ -23,12 +23,16 @@ def execute(args: argparse.Namespace) -> int:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise UsageError(f"'{args.path}' already exists and is not empty; choose a new folder.")
     title = args.title or target.resolve().name.replace("-", " ").replace("_", " ").title()
-    shutil.copytree(SKELETON, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        SKELETON, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
+    )
     (target / "gitignore").rename(target / ".gitignore")
     config = target / "glossbook.toml"
     config.write_text(
         config.read_text(encoding="utf-8").replace("__TITLE__", title.replace('"', '\\"')),
         encoding="utf-8",
     )
-    console.print(f"Created the book “{title}” in {args.path}/. Build it with: glossbook build {args.path}")
+    console.print(
+        f"Created the book “{title}” in {args.path}/. Build it with: glossbook build {args.path}"
+    )
     return 0

@@ -54,7 +54,9 @@ def _by_category(entries: list[Entry], collation: Collation) -> list[tuple[str, 
     names = sorted((c for c in by_category if c != UNCATEGORISED), key=collation.key)
     if UNCATEGORISED in by_category:
         names.append(UNCATEGORISED)
-    return [(name, sorted(by_category[name], key=lambda e: collation.key(e.title))) for name in names]
+    return [
+        (name, sorted(by_category[name], key=lambda e: collation.key(e.title))) for name in names
+    ]
 
 
 def _explicit(book: Book, problems: Problems) -> list[tuple[str, list[Entry]]]:

@@ -35,17 +35,32 @@ def pages(book: Book) -> list[Page]:
     """The pages of the edition in reading order (the preview serves the same list)."""
     result = [Page("index.html", "Contents", "html/contents.html", {}, "contents")]
     for page in book.front:
-        result.append(Page(f"{page.slug}.html", page.title, "html/matter.html", {"page": page}, page.anchor))
+        result.append(
+            Page(f"{page.slug}.html", page.title, "html/matter.html", {"page": page}, page.anchor)
+        )
     for chapter in book.chapters:
         result.append(
-            Page(f"{chapter.anchor}.html", chapter.title, "html/chapter.html", {"chapter": chapter}, chapter.anchor)
+            Page(
+                f"{chapter.anchor}.html",
+                chapter.title,
+                "html/chapter.html",
+                {"chapter": chapter},
+                chapter.anchor,
+            )
         )
     for page in book.back:
-        result.append(Page(f"{page.slug}.html", page.title, "html/matter.html", {"page": page}, page.anchor))
+        result.append(
+            Page(f"{page.slug}.html", page.title, "html/matter.html", {"page": page}, page.anchor)
+        )
     if book.index:
         result.append(
-            Page("names-index.html", "Index of Other Names", "html/names-index.html",
-                 {"anchor": "names-index"}, "names-index")
+            Page(
+                "names-index.html",
+                "Index of Other Names",
+                "html/names-index.html",
+                {"anchor": "names-index"},
+                "names-index",
+            )
         )
     return result
 

@@ -1,0 +1,66 @@
+"""Shared test helpers: small books written into temporary folders, and the CLI in-process."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from glossbook.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+MINIMAL_CONFIG = """\
+[book]
+title = "Test Book"
+authors = ["A. Tester"]
+language = "en"
+"""
+
+
+def entry_text(title: str, body: str = "Body text.", **front: str) -> str:
+    lines = ["---", f"title: {title}"]
+    lines += [f"{key}: {value}" for key, value in front.items()]
+    lines += ["---", body, ""]
+    return "\n".join(lines)
+
+
+BookFactory = Callable[..., Path]
+
+
+@pytest.fixture
+def make_book(tmp_path: Path) -> BookFactory:
+    """Write a book project: ``make_book({"manuscript/a.md": "...", ...}, config=...)``."""
+
+    def make(files: dict[str, str], config: str = MINIMAL_CONFIG, name: str = "book") -> Path:
+        root = tmp_path / name
+        root.mkdir()
+        (root / "glossbook.toml").write_text(textwrap.dedent(config), encoding="utf-8")
+        (root / "manuscript").mkdir()
+        for relative, text in files.items():
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(text, bytes):
+                path.write_bytes(text)
+            else:
+                path.write_text(text, encoding="utf-8")
+        return root
+
+    return make
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str]]:
+    """Run ``glossbook ARGS`` in-process; return (exit code, what it printed)."""
+
+    def run(*args: str) -> tuple[int, str]:
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # argparse's own usage errors and --version
+            code = int(exit_.code or 0)
+        captured = capsys.readouterr()
+        return code, " ".join((captured.err + captured.out).split())
+
+    return run

@@ -1,0 +1,135 @@
+"""The HTML edition: pages, anchors, links, and the fragments the renderers share."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from glossbook.cli import main
+
+from .linkcheck import broken_links
+
+FEATURES = Path(__file__).parent / "books" / "features"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("features") / "book"
+    shutil.copytree(FEATURES, root)
+    assert main(["build", str(root)]) == 0
+    return root / "build" / "html"
+
+
+def text_of(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def test_pages_and_links_all_resolve(built: Path) -> None:
+    assert sorted(p.name for p in built.glob("*.html")) == [
+        "back-notes.html",
+        "chapter-a.html",
+        "chapter-b.html",
+        "chapter-g.html",
+        "front-preface.html",
+        "index.html",
+        "names-index.html",
+    ]
+    broken, count = broken_links(built)
+    assert broken == []
+    assert count > 40
+
+
+def test_contents_lists_every_chapter_and_entry_in_order(built: Path) -> None:
+    contents = text_of(built / "index.html")
+    order = [
+        "Preface",
+        ">A<",
+        "Alpha",
+        ">B<",
+        "Beta",
+        ">G<",
+        "Gamma",
+        "Notes",
+        "Index of Other Names",
+    ]
+    positions = [contents.index(label, contents.index('class="toc"')) for label in order]
+    assert positions == sorted(positions)
+    assert 'href="chapter-a.html#alpha"' in contents
+
+
+def test_entry_anchors_and_section_ids_are_stable(built: Path) -> None:
+    page = text_of(built / "chapter-a.html")
+    assert '<article class="entry" id="alpha"' in page
+    assert '<h3 id="alpha--history">History</h3>' in page
+    assert '<h4 id="alpha--use">Use</h4>' in page
+
+
+def test_cross_references_infobox_and_see_also(built: Path) -> None:
+    page = text_of(built / "chapter-a.html")
+    assert '<a class="xref" href="chapter-b.html#beta">the second letter</a>' in page
+    assert 'Leads to <a class="xref" href="chapter-b.html#beta">Beta</a>' in page
+    see_also = page[page.index('class="see-also"') :]
+    assert (
+        'href="chapter-b.html#beta">Beta</a>; <a class="xref" href="chapter-g.html#gamma">Gamma'
+        in see_also
+    )
+    assert "<dt>Origin</dt><dd>Phoenician</dd>" in page
+    assert "<dt>Category</dt><dd>Letters</dd>" in page
+
+
+def test_figures_are_numbered_through_the_book(built: Path) -> None:
+    alpha, gamma = text_of(built / "chapter-a.html"), text_of(built / "chapter-g.html")
+    assert re.findall(r'figure-number">(\d+)<', alpha) == ["1", "2"]
+    assert re.findall(r'figure-number">(\d+)<', gamma) == ["3"]
+    assert '<img src="manuscript/figures/box.svg" alt="A black square" />' in alpha
+    assert "The box of alpha</figcaption>" in alpha
+    assert (built / "manuscript" / "figures" / "box.svg").is_file()
+
+
+def test_footnotes_do_not_collide_between_entries(built: Path) -> None:
+    alpha, beta = text_of(built / "chapter-a.html"), text_of(built / "chapter-b.html")
+    assert 'id="fn-alpha-1"' in alpha and 'id="fn-beta-1"' in beta
+
+
+def test_tables_and_definition_lists(built: Path) -> None:
+    page = text_of(built / "chapter-a.html")
+    assert "<table>" in page and "<th>Form</th>" in page
+    assert "<dt>Term</dt>" in page and "<dd>Its definition.</dd>" in page
+
+
+def test_citations_are_kept_visible_and_emails_are_not_citations(built: Path) -> None:
+    page = text_of(built / "chapter-a.html")
+    assert "[@smith2020, p. 12; see @doe2019]" in page
+    assert "someone@example.org" in page and "data-cite" not in page.split("someone@")[1][:20]
+    assert "@home is not a citation" in page
+
+
+def test_raw_html_is_shown_not_run(built: Path) -> None:
+    page = text_of(built / "chapter-a.html")
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_index_of_other_names(built: Path) -> None:
+    index = text_of(built / "names-index.html")
+    lines = re.findall(r'<li class="index-line[^"]*">\s*(.*?)</li>', index, re.S)
+    plain = [re.sub(r"<[^>]+>", "", line).strip() for line in lines]
+    assert plain == [
+        "Aleph — Alpha; Beta",
+        "Alpha",
+        "Beta (see also Gamma)",
+        "first letter — Alpha",
+        "Gamma",
+        "second letter — Beta",
+        "third letter — Gamma",
+    ]
+
+
+def test_matter_pages_and_title_page(built: Path) -> None:
+    contents = text_of(built / "index.html")
+    assert "A test book" in contents and "Ada Tester, Ben Checker" in contents
+    preface = text_of(built / "front-preface.html")
+    assert 'href="chapter-a.html#alpha">Alpha</a>' in preface
