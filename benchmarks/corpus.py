@@ -6,11 +6,43 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-WORDS = (
-    "affect attune bond care dyad empathy gaze hold infant joint kin limbic mirror "
-    "neural oxytocin pair quiet repair rupture secure tone vagal warmth yield zone "
-    "signal cue rhythm safety trust bid turn match resonance presence"
-).split()
+WORDS = [
+    "affect",
+    "attune",
+    "bond",
+    "care",
+    "dyad",
+    "empathy",
+    "gaze",
+    "hold",
+    "infant",
+    "joint",
+    "kin",
+    "limbic",
+    "mirror",
+    "neural",
+    "oxytocin",
+    "pair",
+    "quiet",
+    "repair",
+    "rupture",
+    "secure",
+    "tone",
+    "vagal",
+    "warmth",
+    "yield",
+    "zone",
+    "signal",
+    "cue",
+    "rhythm",
+    "safety",
+    "trust",
+    "bid",
+    "turn",
+    "match",
+    "resonance",
+    "presence",
+]
 ACCENTED = ["Élan", "Ökologie", "Æther", "Über", "Ça", "Ñandú", "Żubr"]
 
 

@@ -20,13 +20,12 @@ import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import write_corpus  # noqa: E402
-
-from glossbook.config import load_config  # noqa: E402
-from glossbook.errors import Problems  # noqa: E402
-from glossbook.loader import load_book  # noqa: E402
-from glossbook.passes import run_passes  # noqa: E402
-from glossbook.renderers import html  # noqa: E402
+from corpus import write_corpus
+from glossbook.config import load_config
+from glossbook.errors import Problems
+from glossbook.loader import load_book
+from glossbook.passes import run_passes
+from glossbook.renderers import html
 
 
 def best_of(repeat: int, work) -> tuple[float, object]:  # type: ignore[no-untyped-def]
@@ -41,7 +40,7 @@ def best_of(repeat: int, work) -> tuple[float, object]:  # type: ignore[no-untyp
 def glossbook_stages(root: Path, out: Path, repeat: int) -> dict[str, float]:
     config = load_config(root)
     problems = Problems()
-    load_s, book = best_of(repeat, lambda: load_book(config, problems))
+    load_s, _ = best_of(repeat, lambda: load_book(config, problems))
 
     def passes():  # type: ignore[no-untyped-def]
         fresh = load_book(config, Problems())
