@@ -173,3 +173,26 @@ class Book:
 
     def entry(self, slug: str) -> Entry:
         return next(e for e in self.entries if e.slug == slug)
+
+
+@dataclass
+class PrintPage:
+    """One page of the print edition as laid out: its folio and the anchors standing on it."""
+
+    number: int  # 1-based position in the PDF file
+    label: str  # the printed folio: "iii", "12", or "" for an unnumbered page
+    anchors: list[str] = field(default_factory=list)
+    section: str = "body"  # "front", "body" or "back"
+
+
+@dataclass
+class PrintLayout:
+    """What the PDF layout learned, as plain data for the EPUB page list, index and preview."""
+
+    pages: list[PrintPage] = field(default_factory=list)
+
+    def page_of(self, anchor: str) -> PrintPage | None:
+        for page in self.pages:
+            if anchor in page.anchors:
+                return page
+        return None
