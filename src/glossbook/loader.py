@@ -7,10 +7,11 @@ do that. Every problem found is collected; the caller raises them together.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 from .config import Config
-from .errors import Problems
+from .errors import Problem, Problems
 from .markdown import Fragment, MarkdownRenderer
 from .model import Book, Citation, Entry, InfoboxRow, MatterPage, Metadata
 from .slugs import slugify
@@ -19,7 +20,39 @@ from .sources import ENTRY_KEYS, MATTER_KEYS, SLUG, SourceFile, Value, read_sour
 MANUSCRIPT = "manuscript"
 
 
-def load_book(config: Config, problems: Problems) -> Book:
+class EntryCache:
+    """Parsed entries kept between builds, for the live preview: an unchanged file (same
+    size and modification time, same language, its images still there) is not parsed again.
+    """
+
+    def __init__(self) -> None:
+        self.language = ""
+        self.entries: dict[Path, tuple[tuple[int, int], Entry, dict[str, Path], list[Problem]]] = {}
+
+    def get(self, path: Path, language: str) -> tuple[Entry, dict[str, Path], list[Problem]] | None:
+        if language != self.language:
+            self.entries.clear()
+            self.language = language
+        cached = self.entries.get(path)
+        if cached is None or cached[0] != _signature(path):
+            return None
+        _, entry, assets, warnings = cached
+        if not all(p.is_file() for p in assets.values()):
+            return None
+        return copy.deepcopy(entry), assets, warnings
+
+    def put(
+        self, path: Path, entry: Entry, assets: dict[str, Path], warnings: list[Problem]
+    ) -> None:
+        self.entries[path] = (_signature(path), copy.deepcopy(entry), assets, warnings)
+
+
+def _signature(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def load_book(config: Config, problems: Problems, cache: EntryCache | None = None) -> Book:
     root = config.root
     meta = config.values["book"]
     book = Book(
@@ -77,11 +110,23 @@ def load_book(config: Config, problems: Problems) -> Book:
             )
             continue
         seen_slugs[slug] = display
-        source = read_source(path, display, ENTRY_KEYS, problems)
-        if source is not None:
-            entry = _entry(source, slug, renderer, root, problems, book.assets)
-            if entry is not None:
-                book.entries.append(entry)
+        hit = cache.get(path, book.metadata.language) if cache else None
+        if hit is not None:
+            entry, assets, warnings = hit
+            book.entries.append(entry)
+            book.assets.update(assets)
+            problems.extend(warnings)
+            continue
+        found = Problems()
+        assets: dict[str, Path] = {}
+        source = read_source(path, display, ENTRY_KEYS, found)
+        entry = _entry(source, slug, renderer, root, found, assets) if source else None
+        problems.extend(found.items)
+        book.assets.update(assets)
+        if entry is not None:
+            book.entries.append(entry)
+            if cache is not None and not found.errors:
+                cache.put(path, entry, assets, found.warnings)
     _check_duplicate_titles(book.entries, problems)
     for kind in ("front", "back"):
         for name in config.values["contents"][f"{kind}_matter"]:

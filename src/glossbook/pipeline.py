@@ -6,16 +6,19 @@ from pathlib import Path
 
 from .config import load_config
 from .errors import Problem, Problems
-from .loader import load_book
+from .loader import EntryCache, load_book
 from .model import Book
 from .passes import run_passes
 
 
-def prepare(root: Path) -> tuple[Book, list[Problem]]:
-    """Read and check the whole book; raise ContentError listing every error found."""
+def prepare(root: Path, cache: EntryCache | None = None) -> tuple[Book, list[Problem]]:
+    """Read and check the whole book; raise ContentError listing every error found.
+
+    With a ``cache`` (the preview keeps one), unchanged entries are not parsed again.
+    """
     problems = Problems()
     config = load_config(root)
-    book = load_book(config, problems)
+    book = load_book(config, problems, cache)
     problems.raise_if_errors()  # passes on half-read entries would report ghosts
     run_passes(book, problems)
     problems.raise_if_errors()
