@@ -53,7 +53,7 @@ def test_contents_lists_every_chapter_and_entry_in_order(built: Path) -> None:
         ">G<",
         "Gamma",
         "Notes",
-        "Index of Other Names",
+        ">Index<",
     ]
     positions = [contents.index(label, contents.index('class="toc"')) for label in order]
     assert positions == sorted(positions)
@@ -113,19 +113,34 @@ def test_raw_html_is_shown_not_run(built: Path) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def test_index_of_other_names(built: Path) -> None:
+def index_lines(built: Path) -> list[str]:
     index = text_of(built / "names-index.html")
-    lines = re.findall(r'<li class="index-line[^"]*">\s*(.*?)</li>', index, re.S)
-    plain = [re.sub(r"<[^>]+>", "", line).strip() for line in lines]
-    assert plain == [
+    items = re.findall(r'<li class="index-line[^"]*">(.*?)(?=<li|</ul>)', index, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", "", item).split()) for item in items]
+
+
+def test_index_of_other_names_and_marked_terms(built: Path) -> None:
+    assert index_lines(built) == [
         "Aleph — Alpha; Beta",
         "Alpha",
-        "Beta (see also Gamma)",
+        "Beta, Alpha (see also Gamma)",
         "first letter — Alpha",
         "Gamma",
+        "hormones",
+        "cortisol, Alpha; Beta",
+        "oxytocin, Alpha [2]; Beta",  # the term as first written
         "second letter — Beta",
         "third letter — Gamma",
     ]
+
+
+def test_index_marks_link_to_each_place(built: Path) -> None:
+    alpha = text_of(built / "chapter-a.html")
+    assert '<span class="index-mark" id="ix-alpha-1">oxytocin</span>' in alpha
+    assert '<span class="index-mark" id="ix-alpha-3">stress hormone</span>' in alpha
+    index = text_of(built / "names-index.html")
+    assert 'href="chapter-a.html#ix-alpha-1">Alpha</a>' in index
+    assert 'href="chapter-a.html#ix-alpha-2" aria-label="Alpha, place 2">[2]</a>' in index
 
 
 def test_matter_pages_and_title_page(built: Path) -> None:

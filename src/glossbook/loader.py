@@ -186,6 +186,7 @@ def _entry(
     entry.infobox = _infobox(source, slug, renderer, root, problems, fragment)
     entry.xrefs = fragment.xrefs
     entry.citations = fragment.citations
+    entry.index_marks = fragment.index_marks
     assets.update(fragment.assets)
     return entry
 
@@ -307,4 +308,5 @@ def _matter(
         xrefs=fragment.xrefs,
         citations=fragment.citations,
         figures=fragment.figures,
+        index_marks=fragment.index_marks,
     )

@@ -30,7 +30,7 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .errors import Problems
-from .model import Citation, Figure, Heading, Xref
+from .model import Citation, Figure, Heading, IndexMark, Xref
 from .slugs import slugify, unique
 
 # pandoc's citation key: a letter, digit or _ first, then word characters with single
@@ -65,6 +65,7 @@ class Fragment:
     figures: list[Figure] = field(default_factory=list)
     xrefs: list[Xref] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
+    index_marks: list[IndexMark] = field(default_factory=list)
     assets: dict[str, Path] = field(default_factory=dict)
 
 
@@ -108,6 +109,7 @@ class MarkdownRenderer:
         md.core.ruler.at("inline", _inline_with_lines)
         md.core.ruler.after("inline", "book_headings", _heading_rule)
         md.core.ruler.after("book_headings", "book_figures", _figure_rule)
+        md.core.ruler.after("book_figures", "book_index_marks", _index_rule)
         md.add_render_rule("xref", _render_xref)
         md.add_render_rule("citation", _render_citation)
         md.add_render_rule("image", _render_image)
@@ -225,6 +227,44 @@ def _figure_rule(state: StateCore) -> None:
             )
         tokens[i - 1].meta["figure"] = (anchor, number, caption)
         tokens[i + 1].meta["figure"] = True
+
+
+def _index_rule(state: StateCore) -> None:
+    """``[term]{.index}`` and ``[text]{index="main!sub"}`` become anchored index marks."""
+    doc: _DocState | None = state.env.get("glossbook")
+    if doc is None:
+        return
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        line = doc.line if not token.map else doc.base_line + token.map[0]
+        children = token.children
+        for i, child in enumerate(children):
+            if child.type != "span_open":
+                continue
+            classes = str(child.attrGet("class") or "").split()
+            spec = child.attrGet("index")
+            if spec is None and "index" not in classes:
+                continue
+            depth, j = 1, i + 1
+            while j < len(children) and depth:
+                depth += {"span_open": 1, "span_close": -1}.get(children[j].type, 0)
+                j += 1
+            text = " ".join(_plain_text(children[i + 1 : j - 1]).split())
+            main, _, sub = str(spec or text).partition("!")
+            if not main.strip():
+                doc.problems.error(
+                    doc.display, line, "an index mark with no term.", 'Write [term]{.index}.'
+                )
+                continue
+            anchor = f"ix-{doc.anchor}-{len(doc.fragment.index_marks) + 1}"
+            doc.fragment.index_marks.append(
+                IndexMark(" ".join(main.split()), " ".join(sub.split()), anchor, line)
+            )
+            child.attrs.pop("index", None)
+            classes = [c for c in classes if c != "index"] + ["index-mark"]
+            child.attrSet("class", " ".join(classes))
+            child.attrSet("id", anchor)
 
 
 def _images(children: list[Token]) -> list[Token]:

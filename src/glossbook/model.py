@@ -67,6 +67,17 @@ class Figure:
 
 
 @dataclass
+class IndexMark:
+    """A term marked for the index where it occurs: ``[oxytocin]{.index}`` or
+    ``[the hormone]{index="hormones!oxytocin"}`` (main term, then a sub-entry)."""
+
+    term: str
+    sub: str
+    anchor: str
+    line: int
+
+
+@dataclass
 class InfoboxRow:
     label: str
     values: list[str]  # HTML fragments
@@ -95,10 +106,16 @@ class Entry:
     xrefs: list[Xref] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     source_citations: list[Citation] = field(default_factory=list)  # the ``sources:`` line
+    index_marks: list[IndexMark] = field(default_factory=list)
 
     @property
     def anchor(self) -> str:
         return self.slug
+
+    @property
+    def guide_word(self) -> str:
+        """What a dictionary running head shows for this entry (first or last on a page)."""
+        return self.title
 
 
 @dataclass
@@ -113,6 +130,7 @@ class MatterPage:
     xrefs: list[Xref] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    index_marks: list[IndexMark] = field(default_factory=list)
 
     @property
     def anchor(self) -> str:
@@ -128,18 +146,27 @@ class Chapter:
 
 @dataclass
 class IndexLocator:
-    slug: str  # the entry this line points to
+    """Where an index line points: an entry (anchor = its slug) or one marked place in it."""
+
+    slug: str  # the entry this locator is in
     title: str  # that entry's title
+    anchor: str = ""  # the exact place; the entry itself when empty
+
+    @property
+    def target(self) -> str:
+        return self.anchor or self.slug
 
 
 @dataclass
 class IndexLine:
-    """One line of the index of other names."""
+    """One line of the index: an entry's title, an other name, or a marked term."""
 
     term: str
     locators: list[IndexLocator]
     is_title: bool = False  # the term is an entry's own title
     see_also: list[IndexLocator] = field(default_factory=list)
+    places: list[IndexLocator] = field(default_factory=list)  # marked occurrences, in order
+    subentries: list[IndexLine] = field(default_factory=list)
 
 
 @dataclass

@@ -56,7 +56,7 @@ def pages(book: Book) -> list[Page]:
         result.append(
             Page(
                 "names-index.html",
-                "Index of Other Names",
+                "Index",
                 "html/names-index.html",
                 {"anchor": "names-index"},
                 "names-index",
