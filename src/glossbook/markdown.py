@@ -254,7 +254,7 @@ def _index_rule(state: StateCore) -> None:
             main, _, sub = str(spec or text).partition("!")
             if not main.strip():
                 doc.problems.error(
-                    doc.display, line, "an index mark with no term.", 'Write [term]{.index}.'
+                    doc.display, line, "an index mark with no term.", "Write [term]{.index}."
                 )
                 continue
             anchor = f"ix-{doc.anchor}-{len(doc.fragment.index_marks) + 1}"
