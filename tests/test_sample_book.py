@@ -154,3 +154,42 @@ def _texts(node):  # type: ignore[no-untyped-def]
         if child.nodeType == child.TEXT_NODE and child.data.strip():
             yield child
         yield from _texts(child)
+
+
+def all_text(built: Path) -> str:
+    return " ".join(plain(p.read_text()) for p in sorted(built.glob("*.html")))
+
+
+def test_citations_resolve_in_chicago_author_date(built: Path) -> None:
+    text = all_text(built)
+    for cite in ("(Schore 2012)", "(Tronick 2003)", "(Siegel 2001)", "(Rizzolatti et al. 1996)"):
+        assert cite in text, cite
+    # Where the prose names the author, the citation gives the year only.
+    for narrative in (
+        "William James (1890) proposed",
+        "Sullivan’s interpersonal theory (1953)",
+        "John Bowlby’s attachment theory (1969)",
+        "Mary Ainsworth’s Strange Situation (1978)",
+        "Daniel Stern’s infant observations (1985)",
+    ):
+        assert narrative in text, narrative
+    assert "@" not in re.sub(r"\S+@\S+\.\w+", "", text.replace("@media", ""))
+    article = (built / "chapter-e.html").read_text()
+    sources = plain(article[article.index("infobox-sources") :].split("</dd>")[0])
+    assert sources.endswith("Schore (2012); Tronick (2003); Siegel (2001)")
+
+
+def test_references_list_every_cited_work_once_sorted(built: Path) -> None:
+    book, _ = prepare(REPO)
+    cited = {k for e in book.entries for c in e.citations + e.source_citations for k in c.keys}
+    keys = [r.key for r in book.references]
+    assert sorted(keys) == sorted(cited) and len(keys) == len(set(keys))
+    page = (built / "references.html").read_text()
+    items = re.findall(r'<li class="reference" id="ref-([^"]+)">(.*?)</li>', page, re.S)
+    assert [k for k, _ in items] == keys
+    # Chicago replaces a repeated author by "———" (CMOS 15.17): those follow their first.
+    firsts = [plain(html).split(",")[0] for _, html in items if not html.startswith("———")]
+    from glossbook.collation import Collation
+
+    assert firsts == sorted(firsts, key=Collation("en").key)
+    assert all('class="backlink"' in html for _, html in items)

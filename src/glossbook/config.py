@@ -95,6 +95,7 @@ class Config:
     values: dict[str, dict[str, Any]]
     chapters: list[ExplicitChapter] = field(default_factory=list)
     trim: tuple[str, str] = ("6in", "9in")
+    given: dict[str, set[str]] = field(default_factory=dict)  # keys the file sets
 
     def get(self, section: str, key: str) -> Any:
         return self.values[section][key]
@@ -193,6 +194,7 @@ def load_config(root: Path) -> Config:
             values[section][key] = value
 
     config = Config(root=root, file=CONFIG_FILE, values=values)
+    config.given = {section: set(raw) for section, raw in data.items() if isinstance(raw, dict)}
     _check_book(config, text, data, problems)
     _check_contents(config, text, data, problems)
     _check_print(config, text, problems)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+from .bibliography import load_bibliography
 from .config import Config
-from .errors import Problem, Problems
+from .errors import ContentError, Problem, Problems
 from .markdown import Fragment, MarkdownRenderer
-from .model import Book, Citation, Entry, InfoboxRow, MatterPage, Metadata
+from .model import Book, Citation, Entry, InfoboxRow, MatterPage, Metadata, Work
 from .slugs import slugify
 from .sources import ENTRY_KEYS, MATTER_KEYS, SLUG, SourceFile, Value, read_source, text_list
 
@@ -75,6 +76,7 @@ def load_book(config: Config, problems: Problems, cache: EntryCache | None = Non
             "order": config.values["contents"]["order"],
             "chapters": config.chapters,
             "style": config.values["citations"]["style"],
+            "style_line": config.line_of("citations", "style"),
             "bibliography": config.values["citations"]["bibliography"],
         },
     )
@@ -128,6 +130,7 @@ def load_book(config: Config, problems: Problems, cache: EntryCache | None = Non
             if cache is not None and not found.errors:
                 cache.put(path, entry, assets, found.warnings)
     _check_duplicate_titles(book.entries, problems)
+    _bibliography(config, book, problems)
     for kind in ("front", "back"):
         for name in config.values["contents"][f"{kind}_matter"]:
             page = _matter(config, kind, name, renderer, problems, book.assets)
@@ -241,6 +244,32 @@ def _infobox(
         ]
         rows.append(InfoboxRow(label=str(label), values=values, line=item.line))
     return rows
+
+
+def _bibliography(config: Config, book: Book, problems: Problems) -> None:
+    """Read the .bib file named in the config, if the book has one."""
+    name = config.values["citations"]["bibliography"]
+    path = config.root / name
+    book.bibliography_file = name
+    if not path.is_file():
+        if "bibliography" in config.given.get("citations", set()):
+            problems.error(
+                config.file,
+                config.line_of("citations", "bibliography"),
+                f"the bibliography '{name}' does not exist.",
+                "Check the path, relative to the folder of glossbook.toml.",
+            )
+        return
+    try:
+        bibliography = load_bibliography(path, name, lang=book.metadata.language)
+    except ContentError as error:
+        problems.extend(error.problems)
+        return
+    problems.extend(bibliography.problems)
+    book.bibliography = {
+        key: Work(key=key, csl=item.csl, line=item.line)
+        for key, item in bibliography.entries.items()
+    }
 
 
 def _check_duplicate_titles(entries: list[Entry], problems: Problems) -> None:

@@ -110,6 +110,7 @@ class MarkdownRenderer:
         md.core.ruler.after("inline", "book_headings", _heading_rule)
         md.core.ruler.after("book_headings", "book_figures", _figure_rule)
         md.core.ruler.after("book_figures", "book_index_marks", _index_rule)
+        md.core.ruler.after("book_index_marks", "book_block_ids", _block_id_rule)
         md.add_render_rule("xref", _render_xref)
         md.add_render_rule("citation", _render_citation)
         md.add_render_rule("image", _render_image)
@@ -265,6 +266,32 @@ def _index_rule(state: StateCore) -> None:
             classes = [c for c in classes if c != "index"] + ["index-mark"]
             child.attrSet("class", " ".join(classes))
             child.attrSet("id", anchor)
+
+
+BLOCKS = (
+    "paragraph_open",
+    "bullet_list_open",
+    "ordered_list_open",
+    "table_open",
+    "dl_open",
+    "blockquote_open",
+    "fence",
+    "code_block",
+)
+
+
+def _block_id_rule(state: StateCore) -> None:
+    """Give every top-level block an anchor (``<slug>-b<n>``): the print layout reports which
+    blocks start on each page, so the ebook can mark where each print page begins."""
+    doc: _DocState | None = state.env.get("glossbook")
+    if doc is None or state.inlineMode:
+        return
+    n = 0
+    for token in state.tokens:
+        if token.level == 0 and token.type in BLOCKS and "figure" not in token.meta:
+            n += 1
+            if token.attrGet("id") is None:
+                token.attrSet("id", f"{doc.anchor}-b{n}")
 
 
 def _images(children: list[Token]) -> list[Token]:

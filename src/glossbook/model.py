@@ -186,6 +186,15 @@ class Reference:
 
 
 @dataclass
+class Work:
+    """An entry of the bibliography: its key, its CSL-JSON data, and where it is written."""
+
+    key: str
+    csl: dict[str, object]
+    line: int
+
+
+@dataclass
 class Book:
     metadata: Metadata
     root: Path
@@ -195,6 +204,9 @@ class Book:
     back: list[MatterPage] = field(default_factory=list)
     index: list[IndexGroup] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
+    bibliography: dict[str, Work] = field(default_factory=dict)  # by key, in file order
+    bibliography_file: str = ""  # as shown in messages
+    print_layout: PrintLayout | None = None  # set once the print edition is laid out
     assets: dict[str, Path] = field(default_factory=dict)  # path in the book -> file on disk
     settings: dict[str, object] = field(default_factory=dict)  # renderer options from config
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from ..errors import Problems
 from ..model import Book
-from . import chapters, crossrefs, figures, index
+from . import chapters, citations, crossrefs, figures, index
 
 Pass = Callable[[Book, Problems], None]
 
@@ -18,6 +18,7 @@ PASSES: list[tuple[str, Pass]] = [
     ("chapters", chapters.run),
     ("cross-references", crossrefs.run),
     ("figures", figures.run),
+    ("citations", citations.run),
     ("index", index.run),
 ]
 

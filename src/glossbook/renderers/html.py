@@ -52,6 +52,16 @@ def pages(book: Book) -> list[Page]:
         result.append(
             Page(f"{page.slug}.html", page.title, "html/matter.html", {"page": page}, page.anchor)
         )
+    if book.references:
+        result.append(
+            Page(
+                "references.html",
+                "References",
+                "html/references.html",
+                {"anchor": "references"},
+                "references",
+            )
+        )
     if book.index:
         result.append(
             Page(
