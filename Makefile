@@ -11,6 +11,7 @@ book: $(STAMP)
 	$(BIN)/glossbook build
 
 test: $(STAMP)
+	bash scripts/system-deps.sh test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/pytest

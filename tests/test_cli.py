@@ -64,7 +64,13 @@ def test_content_error_exits_1_and_keeps_previous_build(make_book: BookFactory, 
     assert "manuscript/a.md:3: error: related entry 'nothing' does not exist." in text
     assert "nothing was written" in text
     assert "First version." in page.read_text()
-    assert sorted(p.name for p in (root / "build").iterdir()) == ["html"]
+    # No temporary file or folder is left behind, and every edition is the first one.
+    assert sorted(p.name for p in (root / "build").iterdir()) == [
+        "html",
+        "test-book.epub",
+        "test-book.layout.json",
+        "test-book.pdf",
+    ]
 
 
 def test_out_option_and_format(make_book: BookFactory, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

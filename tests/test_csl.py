@@ -584,3 +584,8 @@ def test_chicago_headline_case_lowercases_long_prepositions(tmp_path: Path) -> N
         "Nguyen, Thi Minh. 2018. “Maternal Sensitivity across Cultures.” "
         "<em>Developmental Review</em> 49 (2): 1–18."
     )
+
+
+def test_nocite_star_lists_every_reference() -> None:
+    formatted = format_citations(references(), [], nocite=["*"])
+    assert len(formatted.references) == 13

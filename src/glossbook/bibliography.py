@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -557,13 +558,11 @@ def _finish(text: str) -> str:
 
 def latex_to_text(value: str, warn: Callable[[str], None] | None = None) -> str:
     """Decode a LaTeX field value to plain Unicode text (braces dropped)."""
-    if not _NEEDS_LATEX.search(value):
-        return _finish(value)
-    nodes = _parse_latex(value)
+    text, unknown = _decode(value, rich=False)
     if warn is not None:
-        for name in dict.fromkeys(_unknown_macros(nodes)):
+        for name in unknown:
             warn(f"unknown LaTeX command \\{name} was dropped")
-    return _finish(_LATEX_TEXT.nodelist_to_text(nodes))
+    return text
 
 
 def latex_to_rich_text(value: str, warn: Callable[[str], None] | None = None) -> str:
@@ -573,13 +572,23 @@ def latex_to_rich_text(value: str, warn: Callable[[str], None] | None = None) ->
     special character ``{\\"o}``) protects its case: it becomes ``<span class="nocase">``.
     ``\\emph``/``\\textit`` become ``<i>``, ``\\textbf`` ``<b>``, ``\\textsc`` small caps.
     """
-    if not _NEEDS_LATEX.search(value):
-        return _finish(value)
-    nodes = _parse_latex(value)
+    text, unknown = _decode(value, rich=True)
     if warn is not None:
-        for name in dict.fromkeys(_unknown_macros(nodes)):
+        for name in unknown:
             warn(f"unknown LaTeX command \\{name} was dropped")
-    return _finish(_rich(nodes))
+    return text
+
+
+@lru_cache(maxsize=1 << 16)
+def _decode(value: str, rich: bool) -> tuple[str, tuple[str, ...]]:
+    """Decoded text and unknown command names; cached, as names and journals repeat."""
+    if not _NEEDS_LATEX.search(value):
+        return _finish(value), ()
+    if not _NEEDS_LATEX.search(value.replace("--", "")):
+        return _finish(value.replace("---", "—").replace("--", "–")), ()
+    nodes = _parse_latex(value)
+    unknown = tuple(dict.fromkeys(_unknown_macros(nodes)))
+    return _finish(_rich(nodes) if rich else _LATEX_TEXT.nodelist_to_text(nodes)), unknown
 
 
 def _rich(nodes: list[Any]) -> str:

@@ -103,8 +103,9 @@ def format_citations(
 
     ``references`` are CSL-JSON items; ``clusters`` raw pandoc citations as written
     (``"[@a, p. 12; see @b]"``, ``"@a"``, ``"@a [p. 33]"``, ``"[-@a]"``). ``nocite``
-    keys are listed among the references without being cited. Raises ``ValueError`` for
-    an unknown style or a string that is not a citation, ``RuntimeError`` if pandoc fails.
+    keys (``"*"``: all) are listed among the references without being cited. Raises
+    ``ValueError`` for an unknown style or a string that is not a citation, and
+    ``RuntimeError`` if pandoc fails.
     """
     csl_path = resolve_style(style)
     if _is_note_style(csl_path):
@@ -118,9 +119,7 @@ def format_citations(
         refs_path.write_text(json.dumps(references, ensure_ascii=False), encoding="utf-8")
         output, warnings = _run_pandoc(document, csl_path, refs_path, lang)
     citations = _split_citations(output, clusters, link_prefix)
-    formatted = Formatted(citations=citations, references=_split_references(output))
-    formatted.warnings = warnings
-    return formatted
+    return Formatted(citations, _split_references(output), warnings)
 
 
 # --------------------------------------------------------------------------- input
@@ -134,7 +133,7 @@ def _document(clusters: Iterable[str], nocite: Sequence[str]) -> str:
         for key in nocite:
             if "{" in key or "}" in key or "\n" in key:
                 raise ValueError(f"nocite key {key!r} cannot be written in pandoc syntax")
-            keys.append(f"@{{{key}}}")
+            keys.append("@*" if key == "*" else f"@{{{key}}}")  # "*": every reference
         parts.append("---\nnocite: |\n  " + ", ".join(keys) + "\n...\n")
     for i, cluster in enumerate(clusters):
         text = " ".join(cluster.split())
@@ -193,9 +192,8 @@ def _divs(output: str) -> dict[str, str]:
 def _split_citations(output: str, clusters: list[str], link_prefix: str) -> list[str]:
     divs = _divs(output)
     ours = [divs[k] for k in divs if k.startswith(_CLUSTER_ID)]
-    assert len(ours) == len(clusters), (
-        f"pandoc returned {len(ours)} citations for {len(clusters)} clusters"
-    )
+    if len(ours) != len(clusters):  # a bug in this module, not in the book
+        raise AssertionError(f"pandoc returned {len(ours)} citations for {len(clusters)} clusters")
     citations = []
     for i, cluster in enumerate(clusters):
         inner = divs[f"{_CLUSTER_ID}{i}"]

@@ -9,9 +9,13 @@ from pathlib import Path
 
 from ..errors import UsageError
 
-# Renderer modules by format, in the order a full build writes them.
-FORMATS = {"html": "glossbook.renderers.html"}
-PLANNED = ("pdf", "epub")
+# Renderer modules by format, in the order a full build writes them: the EPUB's page list
+# comes from the PDF's layout, so the PDF goes first.
+FORMATS = {
+    "html": "glossbook.renderers.html",
+    "pdf": "glossbook.renderers.pdf",
+    "epub": "glossbook.renderers.epub",
+}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,6 +27,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"comma-separated editions to build: {', '.join(FORMATS)} (default: all)",
     )
     parser.add_argument("--out", "-o", default=None, help="output folder (default: PATH/build)")
+    parser.add_argument(
+        "--press",
+        action="store_true",
+        help="PDF for the printer: 3 mm bleed and crop marks (writes <slug>-press.pdf)",
+    )
+    parser.add_argument(
+        "--pdf-variant",
+        default=None,
+        metavar="VARIANT",
+        help="a PDF standard: pdf/ua-1 (tagged), pdf/a-2b, pdf/a-3b, ...",
+    )
 
 
 def parse_formats(value: str | None) -> list[str]:
@@ -30,8 +45,6 @@ def parse_formats(value: str | None) -> list[str]:
         return list(FORMATS)
     wanted = [f.strip().lower() for f in value.split(",") if f.strip()]
     for name in wanted:
-        if name in PLANNED:
-            raise UsageError(f"the {name} edition is not available in this version of glossbook.")
         if name not in FORMATS:
             raise UsageError(f"unknown format '{name}'; choose from: {', '.join(FORMATS)}.")
     if not wanted:
@@ -47,16 +60,26 @@ def execute(args: argparse.Namespace) -> int:
     if not root.is_dir():
         raise UsageError(f"'{args.path}' is not a folder.")
     formats = parse_formats(args.format)
+    if (args.press or args.pdf_variant) and "pdf" not in formats:
+        raise UsageError("--press and --pdf-variant apply to the pdf edition: add it to --format.")
     out = Path(args.out) if args.out else root / "build"
     start = time.perf_counter()
     with console.status("Reading the book…"):
         book, warnings = prepare(root)
     written: list[str] = []
     for name in formats:
+        renderer = importlib.import_module(FORMATS[name])
+        options: dict[str, object] = {}
+        if name == "pdf":
+            options = {"press": args.press, "variant": args.pdf_variant}
+        if name == "epub" and book.print_layout is None:
+            # The page list maps the ebook to the print pages: lay the print edition out.
+            with console.status("Laying out the print pages for the ebook's page list…"):
+                pdf = importlib.import_module(FORMATS["pdf"])
+                book.print_layout = pdf.layout(book)[1]
         with console.status(f"Writing the {name} edition…"):
-            renderer = importlib.import_module(FORMATS[name])
-            path = renderer.render(book, out)
-        written.append(_shown(path, root))
+            path = renderer.render(book, out, **options)
+        written.append(_shown(path))
     report_problems(warnings)
     seconds = time.perf_counter() - start
     entries = len(book.entries)
@@ -69,7 +92,7 @@ def execute(args: argparse.Namespace) -> int:
     return 0
 
 
-def _shown(path: Path, root: Path) -> str:
+def _shown(path: Path) -> str:
     try:
         shown = path.resolve().relative_to(Path.cwd().resolve())
     except ValueError:

@@ -7,9 +7,12 @@ As pandoc does it: collect every citation in reading order, resolve them all in 
 
 from __future__ import annotations
 
+import copy
+import json
 import re
+from pathlib import Path
 
-from ..csl import format_citations, resolve_style
+from ..csl import Formatted, format_citations, resolve_style
 from ..errors import Problems, did_you_mean
 from ..markdown import CITE_PLACEHOLDER
 from ..model import Book, Citation, Entry, IndexLocator, MatterPage, Reference
@@ -51,12 +54,11 @@ def run(book: Book, problems: Problems) -> None:
         _warn_uncited(book, set(), problems)
         return
     keys_in_order = [k for _, c in cited for k in c.keys]
-    formatted = format_citations(
+    formatted = _format(
         [work.csl for work in book.bibliography.values() if work.key in set(keys_in_order)],
         [c.raw for _, c in cited],
-        style=style if "/" not in style else book.root / style,
-        lang=book.metadata.language,
-        link_prefix=f"#{REFERENCE_PREFIX}",
+        style if "/" not in style else book.root / style,
+        book.metadata.language,
     )
     for (_, citation), html in zip(cited, formatted.citations, strict=True):
         citation.html = html
@@ -73,6 +75,31 @@ def run(book: Book, problems: Problems) -> None:
         for key, html in formatted.references
     ]
     _warn_uncited(book, set(keys_in_order), problems)
+
+
+# The last formatting, reused while its inputs are the same: the live preview rebuilds on
+# every save, and most edits change no citation, so pandoc need not run again.
+_last: tuple[str, Formatted] | None = None
+
+
+def _format(
+    references: list[dict[str, object]], clusters: list[str], style: str | Path, lang: str
+) -> Formatted:
+    global _last
+    style_path = resolve_style(style)
+    key = json.dumps(
+        [references, clusters, str(style_path), style_path.stat().st_mtime_ns, lang],
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
+    if _last is not None and _last[0] == key:
+        return copy.deepcopy(_last[1])
+    formatted = format_citations(
+        references, clusters, style=style, lang=lang, link_prefix=f"#{REFERENCE_PREFIX}"
+    )
+    _last = (key, copy.deepcopy(formatted))
+    return formatted
 
 
 def _fill(fragment: str, citations: list[Citation]) -> str:

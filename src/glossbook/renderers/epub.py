@@ -1,0 +1,897 @@
+"""The EPUB 3 edition, ``<slug>.epub``: one XHTML document per chapter and per page of front
+and back matter, references and index; a navigation document with the contents, landmarks
+and a page list mapped to the print edition; an NCX for older reading systems; EPUB
+Accessibility 1.1 metadata; and a zip that is byte-identical for the same input.
+
+Every document is rendered from the templates in ``styles/templates/epub/`` (entries use the
+partials shared by every edition), parsed as XML and given its EPUB semantics here:
+footnotes become ``aside`` notes, each print page gets a page-break marker, and every
+``href="#anchor"`` of the one-namespace fragments is pointed at the document holding the
+anchor. ebooklib writes the package document (metadata, manifest, spine) around these
+documents, which it takes verbatim; the package then gets ``xml:lang`` and the zip is
+rewritten with fixed dates and a fixed order.
+"""
+
+from __future__ import annotations
+
+import html.entities
+import io
+import os
+import re
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ebooklib import epub
+from lxml import etree
+
+from .. import __version__
+from ..errors import ContentError, Problem
+from ..model import Book, Metadata, PrintLayout
+from ..output import staged_file
+from ..theme import Theme
+
+XHTML = "http://www.w3.org/1999/xhtml"
+OPS = "http://www.idpf.org/2007/ops"
+OPF = "http://www.idpf.org/2007/opf"
+EPUB_TYPE = f"{{{OPS}}}type"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+FOLDER = "EPUB"  # where ebooklib puts the package inside the zip
+STYLESHEET = "css/ebook.css"
+CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
+ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "glossbook")  # for identifiers glossbook derives
+ZIP_EARLIEST = datetime(1980, 1, 1, tzinfo=UTC)  # the earliest date a zip entry can carry
+ZIP_LATEST = datetime(2107, 12, 31, 23, 59, 58, tzinfo=UTC)
+RTL_LANGUAGES = {"ar", "arc", "dv", "fa", "he", "ks", "ku", "ps", "sd", "ug", "ur", "yi"}
+
+IMAGE_TYPES = {
+    ".gif": "image/gif",
+    ".jpeg": "image/jpeg",
+    ".jpg": "image/jpeg",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+}
+FONT_TYPES = {".otf": "font/otf", ".ttf": "font/ttf", ".woff": "font/woff", ".woff2": "font/woff2"}
+
+# Front and back matter named like these get their EPUB type and DPUB-ARIA role.
+MATTER_SEMANTICS = {
+    "acknowledgements": ("acknowledgments", "doc-acknowledgments"),
+    "acknowledgments": ("acknowledgments", "doc-acknowledgments"),
+    "afterword": ("afterword", "doc-afterword"),
+    "appendix": ("appendix", "doc-appendix"),
+    "colophon": ("colophon", "doc-colophon"),
+    "conclusion": ("conclusion", "doc-conclusion"),
+    "dedication": ("dedication", "doc-dedication"),
+    "epilogue": ("epilogue", "doc-epilogue"),
+    "foreword": ("foreword", "doc-foreword"),
+    "introduction": ("introduction", "doc-introduction"),
+    "preface": ("preface", "doc-preface"),
+    "prologue": ("prologue", "doc-prologue"),
+}
+
+# Elements whose content model admits no text: a page-break marker goes inside a child.
+_NO_TEXT = {
+    "colgroup",
+    "datalist",
+    "dl",
+    "head",
+    "hgroup",
+    "html",
+    "menu",
+    "ol",
+    "optgroup",
+    "picture",
+    "select",
+    "table",
+    "tbody",
+    "tfoot",
+    "thead",
+    "tr",
+    "ul",
+}
+# Elements a marker goes into rather than before (list items, cells, captions).
+_INSIDE = {"caption", "dd", "dt", "figcaption", "legend", "li", "summary", "td", "th"}
+_ENTITY = re.compile(r"&(#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)?")
+_XML_ENTITIES = {"amp;", "lt;", "gt;", "quot;", "apos;"}
+# Characters a URL cannot hold as written: percent-encoded in href and src.
+_NOT_IN_URL = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]|%(?![0-9A-Fa-f]{2})')
+
+
+@dataclass
+class Document:
+    """One XHTML document of the spine, before and after it is parsed."""
+
+    file: str
+    title: str
+    template: str
+    matter: str  # the body's epub:type: frontmatter, bodymatter or backmatter
+    context: dict[str, object] = field(default_factory=dict)
+    properties: list[str] = field(default_factory=list)
+    root: etree._Element | None = None
+
+    @property
+    def item_id(self) -> str:
+        stem = re.sub(r"[^A-Za-z0-9_.-]", "-", self.file.removesuffix(".xhtml"))
+        return stem if stem[:1].isalpha() else f"doc-{stem}"
+
+
+@dataclass
+class PageMark:
+    """A print page's marker in the ebook: its folio and where it stands."""
+
+    label: str
+    section: str
+    file: str
+    anchor: str
+
+    @property
+    def href(self) -> str:
+        return f"{self.file}#{self.anchor}"
+
+
+@dataclass
+class Resource:
+    """A file of the package other than the XHTML documents: stylesheet, font, image."""
+
+    item_id: str
+    file: str
+    media_type: str
+    content: bytes
+    properties: list[str] = field(default_factory=list)
+
+
+def render(book: Book, out: Path) -> Path:
+    """Write ``out/<slug>.epub`` and return its path."""
+    target = out / f"{book.metadata.slug}.epub"
+    data = build(book)
+    with staged_file(target) as staging:
+        staging.write_bytes(data)
+    return target
+
+
+def build(book: Book) -> bytes:
+    """The whole EPUB file as bytes: the same book always gives the same bytes."""
+    theme = Theme(book.root)
+    identifier = book_identifier(book.metadata)
+    stamp = modified_time(book.metadata)
+    cover = _cover(book, theme)
+    docs = documents(book, cover)
+    _render_documents(book, theme, docs)
+    _link(docs)
+    marks = _place_pages(book.print_layout, docs) if book.print_layout else []
+    nav = next(doc for doc in docs if "nav" in doc.properties)
+    if marks:
+        assert nav.root is not None
+        page_list = theme.render("epub/page-list.xhtml", marks=marks)
+        nav.root.find(f"{{{XHTML}}}body").append(_parse("page list", page_list))
+        etree.cleanup_namespaces(nav.root)
+    ncx = _ncx(book, theme, docs, marks, identifier)
+    resources = [cover, *_resources(book, theme)]
+    package = _package(book, docs, resources, ncx, marks, identifier, stamp)
+    return _reproducible_zip(package, stamp, book.metadata.language)
+
+
+# --- metadata -----------------------------------------------------------------------------
+
+
+def book_identifier(meta: Metadata) -> str:
+    """The package identifier: ``urn:isbn:…`` for an ISBN, a URN or other URI as written,
+    else a UUID derived from the title and authors (stable from build to build)."""
+    raw = meta.identifier.strip()
+    compact = re.sub(r"[\s-]", "", raw)
+    isbn = re.fullmatch(r"(?i)(?:urn:isbn:|isbn:?)?((?:97[89])?\d{9}[\dX])", compact)
+    if isbn:
+        return f"urn:isbn:{isbn.group(1).upper()}"
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:\S", raw):
+        return raw
+    name = "\n".join([meta.title, *meta.authors])
+    return f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, name)}"
+
+
+def modified_time(meta: Metadata) -> datetime:
+    """``dcterms:modified`` and the zip's dates: ``SOURCE_DATE_EPOCH`` when set (the
+    reproducible-builds convention), else the book's ``date``, else 1980-01-01."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    date = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", meta.date.strip())
+    if date:
+        year, month, day = date.groups()
+        try:
+            return datetime(int(year), int(month or 1), int(day or 1), tzinfo=UTC)
+        except ValueError:
+            pass
+    return ZIP_EARLIEST
+
+
+def _direction(language: str) -> str:
+    return "rtl" if language.split("-")[0].lower() in RTL_LANGUAGES else ""
+
+
+# --- documents ----------------------------------------------------------------------------
+
+
+def documents(book: Book, cover: Resource) -> list[Document]:
+    """The XHTML documents in reading (spine) order, not yet rendered."""
+    meta = book.metadata
+    alt = _cover_alt(meta)
+    docs = [
+        Document(
+            "cover.xhtml",
+            "Cover",
+            "epub/cover.xhtml",
+            "frontmatter",
+            {"cover_src": cover.file, "cover_alt": alt},
+        ),
+        Document("titlepage.xhtml", "Title Page", "epub/titlepage.xhtml", "frontmatter"),
+        Document("nav.xhtml", "Contents", "epub/nav.xhtml", "frontmatter", properties=["nav"]),
+    ]
+    for page in book.front:
+        docs.append(_matter(page.slug, page.title, {"page": page}, "frontmatter"))
+    for chapter in book.chapters:
+        docs.append(
+            Document(
+                f"{chapter.anchor}.xhtml",
+                chapter.title,
+                "epub/chapter.xhtml",
+                "bodymatter",
+                {"chapter": chapter},
+            )
+        )
+    for page in book.back:
+        docs.append(_matter(page.slug, page.title, {"page": page}, "backmatter"))
+    if book.references:
+        docs.append(
+            Document("references.xhtml", "References", "epub/references.xhtml", "backmatter")
+        )
+    if book.index:
+        docs.append(
+            Document(
+                "names-index.xhtml",
+                "Index",
+                "epub/names-index.xhtml",
+                "backmatter",
+                properties=["index"],
+            )
+        )
+    landmarks = [("cover", "cover", "Cover"), ("toc", "contents", "Contents")]
+    if book.chapters:
+        landmarks.append(("bodymatter", book.chapters[0].anchor, "Start of Content"))
+    if book.references:
+        landmarks.append(("bibliography", "references", "References"))
+    if book.index:
+        landmarks.append(("index", "names-index", "Index"))
+    docs[2].context["landmarks"] = landmarks
+    return docs
+
+
+def _matter(slug: str, title: str, context: dict[str, object], matter: str) -> Document:
+    name = slug.split("-", 1)[1] if slug.startswith(("front-", "back-")) else slug
+    semantics = MATTER_SEMANTICS.get(name) or MATTER_SEMANTICS.get(title.strip().lower())
+    return Document(
+        f"{slug}.xhtml", title, "epub/matter.xhtml", matter, {**context, "semantics": semantics}
+    )
+
+
+def _render_documents(book: Book, theme: Theme, docs: list[Document]) -> None:
+    titles = {e.slug: e.title for e in book.entries}
+    written = re.sub(r"(?i)^(urn:isbn:|isbn:?)\s*", "", book.metadata.identifier.strip())
+    isbn = written if book_identifier(book.metadata).startswith("urn:isbn:") else ""
+    for doc in docs:
+        text = theme.render(
+            doc.template,
+            book=book,
+            titles=titles,
+            version=__version__,
+            stylesheets=[STYLESHEET],
+            page_title=f"{doc.title} · {book.metadata.title}",
+            body_class=doc.template.split("/")[-1].removesuffix(".xhtml"),
+            matter=doc.matter,
+            direction=_direction(book.metadata.language),
+            isbn=isbn,
+            **doc.context,
+        )
+        root = _parse(doc.file, text)
+        _semantics(root)
+        doc.root = root
+
+
+def _parse(name: str, text: str) -> etree._Element:
+    """Parse rendered markup as XML, named HTML entities turned into characters first."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    try:
+        return etree.fromstring(_xml_entities(text).encode("utf-8"), parser)
+    except etree.XMLSyntaxError as error:
+        raise ContentError(
+            [
+                Problem(
+                    f"EPUB {name}",
+                    error.lineno,
+                    f"the document is not well-formed XML: {error.msg}.",
+                    "Check the book's template overrides under styles/templates/.",
+                )
+            ]
+        ) from error
+
+
+def _xml_entities(text: str) -> str:
+    """Keep XML's five entities and character references; write HTML's named ones as
+    character references; escape a bare ``&``."""
+
+    def sub(match: re.Match[str]) -> str:
+        ref = match.group(1)
+        if ref is None:
+            return "&amp;"
+        if ref.startswith("#") or ref in _XML_ENTITIES:
+            return match.group(0)
+        chars = html.entities.html5.get(ref)
+        if chars is None:
+            return "&amp;" + ref
+        return "".join(f"&#x{ord(c):X};" for c in chars)
+
+    return _ENTITY.sub(sub, text)
+
+
+def _local(element: etree._Element) -> str:
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+
+
+def _classes(element: etree._Element) -> list[str]:
+    return (element.get("class") or "").split()
+
+
+def _semantics(root: etree._Element) -> None:
+    """EPUB semantics the shared fragments do not carry: notes, ``xml:lang``, alt."""
+    _footnotes(root)
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        lang = element.get("lang")
+        if lang is not None and element.get(XML_LANG) is None:
+            element.set(XML_LANG, lang)
+        if _local(element) == "img" and element.get("alt") is None:
+            element.set("alt", "")
+        for name in ("href", "src"):
+            url = element.get(name)
+            if url and _NOT_IN_URL.search(url):
+                element.set(name, _NOT_IN_URL.sub(lambda m: f"%{ord(m.group()):02X}", url))
+
+
+def _footnotes(root: etree._Element) -> None:
+    """markdown-it's footnotes as EPUB notes: each reference a ``noteref``, each note an
+    ``aside`` (``footnote``) that starts with its number, linked back to the reference."""
+    for sup in root.iter(f"{{{XHTML}}}sup"):
+        if "footnote-ref" in _classes(sup):
+            for link in sup.iter(f"{{{XHTML}}}a"):
+                link.set(EPUB_TYPE, "noteref")
+                link.set("role", "doc-noteref")
+    for section in list(root.iter(f"{{{XHTML}}}section")):
+        if "footnotes" not in _classes(section):
+            continue
+        section.set(EPUB_TYPE, "footnotes")
+        for ol in section.findall(f"{{{XHTML}}}ol"):
+            position = section.index(ol)
+            asides = [_note(li, n) for n, li in enumerate(ol.findall(f"{{{XHTML}}}li"), 1)]
+            for offset, aside in enumerate(asides):
+                aside.tail = "\n"
+                section.insert(position + offset, aside)
+            if asides:
+                asides[-1].tail = ol.tail
+            section.remove(ol)
+
+
+def _note(li: etree._Element, number: int) -> etree._Element:
+    """One footnote as an ``aside``: its number first, linked back to the reference."""
+    aside = li.makeelement(
+        f"{{{XHTML}}}aside",
+        {
+            "class": "footnote",
+            "id": li.get("id", ""),
+            EPUB_TYPE: "footnote",
+            "role": "doc-footnote",
+        },
+    )
+    backrefs = [a for a in li.iter(f"{{{XHTML}}}a") if "footnote-backref" in _classes(a)]
+    back = backrefs[0].get("href") if backrefs else None
+    for link in backrefs:
+        _drop(link)
+    aside.text = li.text
+    for child in list(li):
+        aside.append(child)
+    if back:
+        attributes = {"class": "footnote-label", "href": back, "role": "doc-backlink"}
+        label = aside.makeelement(f"{{{XHTML}}}a", attributes)
+    else:
+        label = aside.makeelement(f"{{{XHTML}}}span", {"class": "footnote-label"})
+    label.text = str(number)
+    holder = aside
+    if len(aside) and _local(aside[0]) == "p" and not (aside.text or "").strip():
+        holder = aside[0]
+    label.tail = ". " + (holder.text or "").lstrip()
+    holder.text = None
+    holder.insert(0, label)
+    last = aside.findall(f"{{{XHTML}}}p")[-1:] or [aside]
+    _strip_end(last[0])
+    return aside
+
+
+def _strip_end(element: etree._Element) -> None:
+    """Remove the white space left at the end of an element's text."""
+    if len(element):
+        element[-1].tail = (element[-1].tail or "").rstrip() or None
+    else:
+        element.text = (element.text or "").rstrip()
+
+
+def _drop(element: etree._Element) -> None:
+    """Remove an element but keep the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail or ""
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+def _link(docs: list[Document]) -> None:
+    """Point every ``#anchor`` link at the document that holds the anchor."""
+    home: dict[str, str] = {}
+    for doc in docs:
+        assert doc.root is not None
+        for element in doc.root.iter():
+            anchor = element.get("id") if isinstance(element.tag, str) else None
+            if anchor:
+                home.setdefault(anchor, doc.file)
+    for doc in docs:
+        assert doc.root is not None
+        for link in doc.root.iter(f"{{{XHTML}}}a"):
+            href = link.get("href") or ""
+            if href.startswith("#"):
+                target = home.get(href[1:])
+                if target is not None and target != doc.file:
+                    link.set("href", f"{target}{href}")
+
+
+# --- the print edition's pages ------------------------------------------------------------
+
+
+def _place_pages(layout: PrintLayout, docs: list[Document]) -> list[PageMark]:
+    """Put a page-break marker where each numbered print page begins.
+
+    A page's marker goes before the earliest of its anchors that comes after the previous
+    marker; a page on which no such anchor starts gets its marker right after the previous
+    page's; pages before any placed marker (half-title, title, copyright pages the ebook has
+    no anchor for) stand at the start of the title page. Unnumbered pages get no marker.
+    """
+    start = 1  # the title page: the first document after the cover
+    where: dict[str, tuple[int, int, etree._Element]] = {}
+    for d, doc in enumerate(docs):
+        assert doc.root is not None
+        for n, element in enumerate(doc.root.iter()):
+            anchor = element.get("id") if isinstance(element.tag, str) else None
+            if anchor and anchor not in where:
+                where[anchor] = (d, n, element)
+    taken = set(where)
+    marks: list[PageMark] = []
+    previous: tuple[tuple[int, int], etree._Element, int] | None = None
+    for page in layout.pages:
+        label = " ".join(page.label.split())
+        if not label:
+            continue
+        anchor = _page_anchor(label, taken)
+        floor = previous[0] if previous else (start, -1)
+        found = [where[a] for a in page.anchors if a in where and where[a][:2] > floor]
+        if found:
+            d, n, element = min(found, key=lambda w: w[:2])
+            marker = _marker(element, label, anchor)
+            _place_before(marker, element)
+            position = (d, n)
+        elif previous is not None:
+            position, before, d = previous
+            marker = _marker(before, label, anchor)
+            marker.tail, before.tail = before.tail, None
+            before.addnext(marker)
+        else:
+            d, position = start, (start, -1)
+            root = docs[start].root
+            assert root is not None
+            body = root.find(f"{{{XHTML}}}body")
+            marker = _marker(body, label, anchor)
+            marker.tail, body.text = body.text, None
+            body.insert(0, marker)
+        marks.append(PageMark(label, page.section, docs[d].file, anchor))
+        previous = (position, marker, d)
+    return marks
+
+
+def _page_anchor(label: str, taken: set[str]) -> str:
+    base = "page-" + (re.sub(r"[^A-Za-z0-9_.-]+", "-", label).strip("-") or "x")
+    anchor, n = base, 2
+    while anchor in taken:
+        anchor, n = f"{base}-{n}", n + 1
+    taken.add(anchor)
+    return anchor
+
+
+def _marker(near: etree._Element, label: str, anchor: str) -> etree._Element:
+    marker = near.makeelement(
+        f"{{{XHTML}}}span",
+        {EPUB_TYPE: "pagebreak", "role": "doc-pagebreak", "id": anchor, "aria-label": label},
+    )
+    marker.text = ""
+    return marker
+
+
+def _takes_no_text(element: etree._Element) -> bool:
+    parent = element.getparent()
+    return _local(element) in _NO_TEXT or (
+        _local(element) == "div" and parent is not None and _local(parent) == "dl"
+    )
+
+
+def _place_before(marker: etree._Element, element: etree._Element) -> None:
+    """Insert the marker where ``element`` starts, keeping the document valid."""
+    for ancestor in element.iterancestors(f"{{{XHTML}}}nav"):
+        if ancestor.get(EPUB_TYPE):  # never inside the navigation document's lists
+            element = ancestor
+    parent = element.getparent()
+    if _local(element) not in _INSIDE and parent is not None and not _takes_no_text(parent):
+        element.addprevious(marker)
+        return
+    target = element
+    while _takes_no_text(target):
+        children = [c for c in target if isinstance(c.tag, str)]
+        if not children:
+            break
+        target = children[0]
+    marker.tail, target.text = target.text, None
+    target.insert(0, marker)
+
+
+# --- NCX ----------------------------------------------------------------------------------
+
+
+def _ncx(
+    book: Book, theme: Theme, docs: list[Document], marks: list[PageMark], identifier: str
+) -> bytes:
+    """The NCX: contents and page list for reading systems that predate EPUB 3."""
+    order: dict[str, tuple[int, int]] = {}
+    home: dict[str, str] = {}
+    for d, doc in enumerate(docs):
+        assert doc.root is not None
+        order[doc.file] = (d, -1)
+        for n, element in enumerate(doc.root.iter()):
+            anchor = element.get("id") if isinstance(element.tag, str) else None
+            if anchor:
+                order.setdefault(f"{doc.file}#{anchor}", (d, n))
+                home.setdefault(anchor, doc.file)
+
+    def src(anchor: str) -> str:
+        return f"{home[anchor]}#{anchor}"
+
+    def point(anchor: str, label: str, children: list[dict[str, object]]) -> dict[str, object]:
+        return {"src": src(anchor), "label": label, "children": children}
+
+    points = [point(p.anchor, p.title, []) for p in book.front]
+    for chapter in book.chapters:
+        entries = [point(e.anchor, e.title, []) for e in chapter.entries]
+        points.append(point(chapter.anchor, chapter.title, entries))
+    points += [point(p.anchor, p.title, []) for p in book.back]
+    if book.references:
+        points.append(point("references", "References", []))
+    if book.index:
+        points.append(point("names-index", "Index", []))
+
+    pages: list[dict[str, object]] = []
+    seen: set[tuple[str, int]] = set()
+    for n, mark in enumerate(marks, 1):
+        kind, value = _page_kind(mark)
+        if value is not None and (kind, value) in seen:
+            value = None
+        if value is not None:
+            seen.add((kind, value))
+        target = {"id": f"page-target-{n}", "type": kind, "value": value}
+        pages.append(target | {"label": mark.label, "src": mark.href})
+
+    flat: list[dict[str, object]] = []
+
+    def walk(items: list[dict[str, object]]) -> None:
+        for item in items:
+            flat.append(item)
+            walk(item["children"])  # type: ignore[arg-type]
+
+    walk(points)
+    sources = sorted({str(i["src"]) for i in flat + pages}, key=lambda s: order.get(s, (0, 0)))
+    play = {s: n for n, s in enumerate(sources, 1)}
+    for n, item in enumerate(flat, 1):
+        item["id"] = f"nav-point-{n}"
+        item["order"] = play[str(item["src"])]
+    for page in pages:
+        page["order"] = play[str(page["src"])]
+    numbers = [int(m.label) for m in marks if _page_kind(m)[0] == "normal"]
+    text = theme.render(
+        "epub/toc-ncx.xml",
+        book=book,
+        identifier=identifier,
+        depth=2 if any(c.entries for c in book.chapters) else 1,
+        points=points,
+        pages=pages,
+        max_page=max(numbers, default=0),
+    )
+    return _serialize(_parse("toc.ncx", text), doctype=False)
+
+
+def _page_kind(mark: PageMark) -> tuple[str, int | None]:
+    """The NCX ``type`` and numeric ``value`` of a page: roman folios are front matter."""
+    if re.fullmatch(r"[0-9]+", mark.label) and int(mark.label) > 0:
+        return ("front" if mark.section == "front" else "normal"), int(mark.label)
+    if re.fullmatch(r"(?i)[ivxlcdm]+", mark.label):
+        return "front", _roman(mark.label)
+    return "special", None
+
+
+def _roman(text: str) -> int:
+    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+    digits = [values[c] for c in text.lower()]
+    total = 0
+    for n, digit in enumerate(digits):
+        total += -digit if n + 1 < len(digits) and digits[n + 1] > digit else digit
+    return total
+
+
+# --- package ------------------------------------------------------------------------------
+
+
+def _cover_alt(meta: Metadata) -> str:
+    title = f"{meta.title}: {meta.subtitle}" if meta.subtitle else meta.title
+    by = f", by {', '.join(meta.authors)}" if meta.authors else ""
+    return f"Cover of {title}{by}"
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def _cover(book: Book, theme: Theme) -> Resource:
+    """The cover image: the file ``book.settings["cover"]`` names, else one drawn as SVG."""
+    named = book.settings.get("cover")
+    if named:
+        path = book.root / str(named)
+        media_type = IMAGE_TYPES.get(path.suffix.lower())
+        if media_type is None:
+            raise ContentError(
+                [
+                    Problem(
+                        "glossbook.toml",
+                        None,
+                        f"the cover '{named}' is not an image an EPUB can hold.",
+                        "Use a JPEG, PNG, GIF, WebP or SVG file.",
+                    )
+                ]
+            )
+        if not path.is_file():
+            raise ContentError(
+                [
+                    Problem(
+                        "glossbook.toml",
+                        None,
+                        f"the cover image '{named}' does not exist.",
+                        "Give its path relative to the book's folder.",
+                    )
+                ]
+            )
+        content = path.read_bytes()
+        file = f"images/cover{path.suffix.lower()}"
+    else:
+        meta = book.metadata
+        title_lines = _wrap(meta.title, 16)
+        subtitle_lines = _wrap(meta.subtitle, 30)
+        author_lines = _wrap(", ".join(meta.authors), 34)
+        title_top = 760 - 85 * (len(title_lines) - 1)
+        subtitle_top = title_top + 170 * (len(title_lines) - 1) + 160
+        rule_y = subtitle_top + 100 * max(len(subtitle_lines) - 1, 0) + 110
+        svg = theme.render(
+            "epub/cover-svg.xml",
+            book=book,
+            alt=_cover_alt(meta),
+            title_lines=title_lines,
+            subtitle_lines=subtitle_lines,
+            author_lines=author_lines,
+            title_top=title_top,
+            subtitle_top=subtitle_top,
+            rule_y=rule_y,
+            author_top=rule_y + 150,
+        )
+        content = _serialize(_parse("cover.svg", svg), doctype=False)
+        file, media_type = "images/cover.svg", "image/svg+xml"
+    return Resource("cover-image", file, media_type, content, ["cover-image"])
+
+
+def _resources(book: Book, theme: Theme) -> list[Resource]:
+    """The stylesheet, the fonts the book itself ships and every image the entries use."""
+    css = theme.file(STYLESHEET).read_bytes()
+    found = [Resource("css", STYLESHEET, "text/css", css)]
+    folder = book.root / "styles" / "fonts"
+    fonts = sorted(folder.iterdir()) if folder.is_dir() else []
+    for n, path in enumerate((p for p in fonts if p.suffix.lower() in FONT_TYPES), 1):
+        media_type = FONT_TYPES[path.suffix.lower()]
+        found.append(Resource(f"font-{n}", f"fonts/{path.name}", media_type, path.read_bytes()))
+    for n, (relative, source) in enumerate(sorted(book.assets.items()), 1):
+        media_type = IMAGE_TYPES.get(Path(relative).suffix.lower(), "application/octet-stream")
+        found.append(Resource(f"image-{n}", relative, media_type, source.read_bytes()))
+    return found
+
+
+def _accessibility(
+    book: Book, docs: list[Document], marks: list[PageMark], identifier: str
+) -> list[tuple[str, str]]:
+    """EPUB Accessibility 1.1 metadata, claiming only what this file has."""
+    images = [img for doc in docs for img in doc.root.iter(f"{{{XHTML}}}img")]  # type: ignore[union-attr]
+    described = all((img.get("alt") or "").strip() for img in images)
+    features = ["structuralNavigation", "tableOfContents", "readingOrder", "ARIA"]
+    features.append("displayTransformability")
+    if book.index:
+        features.append("index")
+    if images and described:
+        features.append("alternativeText")
+    if marks:
+        features += ["pageBreakMarkers", "pageNavigation"]
+    meta = [("schema:accessMode", "textual")]
+    if images:
+        meta.append(("schema:accessMode", "visual"))
+    if described:
+        meta.append(("schema:accessModeSufficient", "textual"))
+    if images:
+        meta.append(("schema:accessModeSufficient", "textual,visual"))
+    meta += [("schema:accessibilityFeature", f) for f in features]
+    meta.append(("schema:accessibilityHazard", "none"))
+    summary = [
+        "This publication meets WCAG 2.1 Level AA.",
+        "A contents list, landmarks and headings for every chapter, entry and section "
+        "give structured navigation; notes link to and from their references.",
+    ]
+    if images and described:
+        summary.append("Every image has a text description.")
+    if book.index:
+        summary.append("An index lists every entry and its other names.")
+    if marks:
+        summary.append("Page-break markers and a page list follow the print edition.")
+    meta.append(("schema:accessibilitySummary", " ".join(summary)))
+    meta.append(("dcterms:conformsTo", CONFORMANCE))
+    certifier = book.metadata.publisher or ", ".join(book.metadata.authors) or "glossbook"
+    meta.append(("a11y:certifiedBy", certifier))
+    if marks:
+        meta.append(("pageBreakSource", identifier))
+    return meta
+
+
+def _package(
+    book: Book,
+    docs: list[Document],
+    resources: list[Resource],
+    ncx: bytes,
+    marks: list[PageMark],
+    identifier: str,
+    stamp: datetime,
+) -> bytes:
+    """Let ebooklib write the package document and the zip around our files."""
+    meta = book.metadata
+    package = epub.EpubBook()
+    package.set_identifier(identifier)
+    package.set_unique_metadata(
+        "OPF", "generator", "", {"name": "generator", "content": f"glossbook {__version__}"}
+    )
+    package.title = meta.title
+    package.add_metadata("DC", "title", meta.title, {"id": "title"})
+    if meta.subtitle:
+        package.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
+    package.set_language(meta.language)
+    if _direction(meta.language):
+        package.set_direction(_direction(meta.language))
+    for n, author in enumerate(meta.authors, 1):
+        package.add_author(author, role="aut", uid=f"creator-{n}")
+    for name, value in (
+        ("publisher", meta.publisher),
+        ("rights", meta.rights),
+        ("description", meta.description),
+        ("date", meta.date),
+    ):
+        if value:
+            package.add_metadata("DC", name, value)
+    if marks:  # the print edition the page list follows (Ace reads dc:source)
+        package.add_metadata("DC", "source", identifier)
+    if meta.subtitle:
+        for refines, kind in (("#title", "main"), ("#subtitle", "subtitle")):
+            package.add_metadata(None, "meta", kind, {"refines": refines, "property": "title-type"})
+    for prop, value in _accessibility(book, docs, marks, identifier):
+        package.add_metadata(None, "meta", value, {"property": prop})
+    package.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+
+    for resource in resources:
+        item = epub.EpubItem(
+            uid=resource.item_id,
+            file_name=resource.file,
+            media_type=resource.media_type,
+            content=resource.content,
+        )
+        item.properties = resource.properties
+        package.add_item(item)
+    spine = []
+    for doc in docs:
+        assert doc.root is not None
+        item = epub.EpubItem(
+            uid=doc.item_id,
+            file_name=doc.file,
+            media_type="application/xhtml+xml",
+            content=_serialize(doc.root, doctype=True),
+        )
+        item.properties = doc.properties
+        package.add_item(item)
+        spine.append(item)
+    package.add_item(
+        epub.EpubItem(
+            uid="ncx", file_name="toc.ncx", media_type="application/x-dtbncx+xml", content=ncx
+        )
+    )
+    package.spine = spine
+    package.guide = [
+        {"type": "cover", "title": "Cover", "href": "cover.xhtml"},
+        {"type": "toc", "title": "Contents", "href": "nav.xhtml"},
+    ]
+    if book.chapters:
+        first = f"{book.chapters[0].anchor}.xhtml"
+        package.guide.append({"type": "text", "title": "Start of Content", "href": first})
+    buffer = io.BytesIO()
+    options = {"epub3_pages": False, "epub3_landmark": False, "raise_exceptions": True}
+    if epub.write_epub(buffer, package, options | {"mtime": stamp}) is False:  # 0.18: None
+        raise OSError("ebooklib could not write the EPUB package")
+    return buffer.getvalue()
+
+
+def _serialize(root: etree._Element, *, doctype: bool) -> bytes:
+    head = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    if doctype:
+        head += b"<!DOCTYPE html>\n"
+    return head + etree.tostring(root, encoding="utf-8") + b"\n"
+
+
+def _reproducible_zip(data: bytes, stamp: datetime, language: str) -> bytes:
+    """Rewrite ebooklib's zip: ``mimetype`` first and stored, the container next, the rest
+    in name order, every entry with the same date and attributes. The package element gets
+    ``xml:lang``, and ``dcterms:modified`` the fixed date (ebooklib before 0.20 writes now)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        contents = {info.filename: source.read(info) for info in source.infolist()}
+    opf = f"{FOLDER}/content.opf"
+    root = etree.fromstring(contents[opf])
+    root.set(XML_LANG, language)
+    if _direction(language):
+        root.set("dir", _direction(language))
+    for meta in root.iter(f"{{{OPF}}}meta"):
+        if meta.get("property") == "dcterms:modified":
+            meta.text = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    contents[opf] = etree.tostring(root, encoding="utf-8", xml_declaration=True)
+    first = ["mimetype", "META-INF/container.xml"]
+    names = first + sorted(name for name in contents if name not in first)
+    when = min(max(stamp, ZIP_EARLIEST), ZIP_LATEST)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
+            info.create_system = 3
+            info.external_attr = 0o100644 << 16
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            target.writestr(info, contents[name], compresslevel=9)
+    return out.getvalue()
