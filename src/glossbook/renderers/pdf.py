@@ -245,7 +245,7 @@ class Drawing:
             version=__version__,
             year=meta.date[:4],
             identifier=_identifier(meta.identifier),
-            distinct_pages=_distinct(labels),
+            page_runs=_runs(labels),
             **part.context,
         )
         if not uses_labels:
@@ -273,6 +273,24 @@ def _distinct(labels: dict[str, str]) -> Callable[[list[IndexLocator]], list[Ind
         return [by_page[page] for page in sorted(by_page, key=_page_order)]
 
     return distinct
+
+
+def _runs(labels: dict[str, str]) -> Callable[[list[IndexLocator]], list[list[IndexLocator]]]:
+    """Locators as runs of consecutive pages, each page once: 12, 13, 14 → one run 12–14."""
+    distinct = _distinct(labels)
+
+    def runs(locators: list[IndexLocator]) -> list[list[IndexLocator]]:
+        result: list[list[IndexLocator]] = []
+        for loc in distinct(locators):
+            label = labels.get(loc.target, "")
+            last = labels.get(result[-1][-1].target, "") if result else ""
+            if label.isdigit() and last.isdigit() and int(label) == int(last) + 1:
+                result[-1].append(loc)
+            else:
+                result.append([loc])
+        return result
+
+    return runs
 
 
 def _page_order(label: str) -> tuple[int, int]:
