@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..collation import SYMBOLS_HEADING, Collation
+from ..config import CONFIG_FILE
 from ..errors import Problems, did_you_mean
 from ..model import Book, Chapter, Entry
 from ..slugs import slugify, unique
 
-CONFIG_FILE = "glossbook.toml"
 UNCATEGORISED = "Other Topics"
 
 

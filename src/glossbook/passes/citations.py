@@ -12,12 +12,12 @@ import json
 import re
 from pathlib import Path
 
+from ..config import CONFIG_FILE
 from ..csl import Formatted, format_citations, resolve_style
 from ..errors import Problems, did_you_mean
 from ..markdown import CITE_PLACEHOLDER
 from ..model import Book, Citation, Entry, IndexLocator, MatterPage, Reference
 
-CONFIG_FILE = "glossbook.toml"
 REFERENCE_PREFIX = "ref-"
 
 
