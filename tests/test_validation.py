@@ -195,3 +195,10 @@ def test_missing_matter_page(make_book: BookFactory) -> None:
 def test_not_a_book_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
     problem = only(problems_of(tmp_path))
     assert "glossbook new" in problem.hint
+
+
+def test_config_cover_must_be_an_image_of_the_book(make_book: BookFactory) -> None:
+    config = MINIMAL_CONFIG + 'cover = "cover.pdf"\n'
+    problem = only(problems_of(make_book({"manuscript/a.md": entry_text("A")}, config=config)))
+    assert (problem.file, problem.line) == ("glossbook.toml", 5)
+    assert "cover.pdf" in problem.message

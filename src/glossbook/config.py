@@ -57,6 +57,7 @@ SCHEMA: dict[str, dict[str, Option]] = {
         "rights": Option(str, "", "Copyright or licence statement."),
         "description": Option(str, "", "A short description of the book."),
         "slug": Option(str, "", "File name of the editions; default: the title, slugified."),
+        "cover": Option(str, "", "Cover image for the ebook (JPEG, PNG or SVG), in the book."),
     },
     "contents": {
         "order": Option(
@@ -213,6 +214,17 @@ def _check_book(config: Config, text: str, data: dict[str, Any], problems: Probl
             _line_of_text(text, "book", "language"),
             f"unknown language '{language}'.",
             "Use a BCP 47 tag such as 'en', 'en-GB', 'de' or 'sv'.",
+        )
+    cover = book["cover"]
+    if cover and (
+        not (config.root / cover).is_file()
+        or Path(cover).suffix.lower() not in (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg")
+    ):
+        problems.error(
+            CONFIG_FILE,
+            _line_of_text(text, "book", "cover"),
+            f"the cover '{cover}' is not an image file of the book.",
+            "Give the path of a JPEG, PNG, GIF, WebP or SVG file, relative to glossbook.toml.",
         )
     if not book["slug"]:
         book["slug"] = slugify(book["title"]) or "book"

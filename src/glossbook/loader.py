@@ -73,6 +73,7 @@ def load_book(config: Config, problems: Problems, cache: EntryCache | None = Non
         root=root,
         settings={
             "trim": config.trim,
+            "cover": meta["cover"] or None,
             "order": config.values["contents"]["order"],
             "chapters": config.chapters,
             "style": config.values["citations"]["style"],
