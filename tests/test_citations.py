@@ -93,3 +93,33 @@ def test_missing_bibliography_named_in_config(make_book: BookFactory) -> None:
         prepare(root)
     [problem] = caught.value.problems
     assert (problem.file, problem.line) == ("glossbook.toml", 6)
+
+
+@pytest.mark.parametrize(
+    ("text", "clusters"),
+    [
+        ("As [@a, p. 12] says.", [("[@a, p. 12]", ["a"])]),
+        ("[see @a, chap. 2; -@b.c:2]", [("[see @a, chap. 2; -@b.c:2]", ["a", "b.c:2"])]),
+        ("[-@a] and @b [p. 33] too", [("[-@a]", ["a"]), ("@b [p. 33]", ["b"])]),
+        ("@{odd key} wrote", [("@{odd key}", ["odd key"])]),
+        ("mail me@example.org or \\@home", []),
+        ("a [@link](https://example.org) is a link", []),
+        ("a [bracket] with no key", []),
+    ],
+)
+def test_citation_syntax_in_the_text(text: str, clusters: list[tuple[str, list[str]]]) -> None:
+    from pathlib import Path
+
+    from glossbook.errors import Problems
+    from glossbook.markdown import MarkdownRenderer
+
+    fragment = MarkdownRenderer().render(
+        text,
+        anchor="x",
+        display="x.md",
+        base_line=1,
+        root=Path("."),
+        folder=Path("."),
+        problems=Problems(),
+    )
+    assert [(c.raw, c.keys) for c in fragment.citations] == clusters

@@ -37,8 +37,10 @@ STYLES_DIR = Path(__file__).parent / "styles" / "csl"
 
 #: A pandoc citation key after ``@``: ``@{anything but braces}`` or a key that starts with
 #: a letter, digit or ``_`` and may contain internal punctuation ``:.#$%&-+?<>~/``.
-_KEY = r"(?:\{(?P<braced>[^{}]+)\}|(?P<plain>\w+(?:[:.#$%&\-+?<>~/]+\w+)*))"
-_CITE = re.compile(r"(?<![\w\\@])-?@" + _KEY)
+# pandoc's citation key: a word character first, then word characters and single internal
+# punctuation marks; or anything but braces inside @{...}. The Markdown stage uses it too.
+KEY = r"(?:\{(?P<braced>[^{}]+)\}|(?P<plain>\w(?:\w|[:.#$%&\-+?<>~/](?=\w))*))"
+_CITE = re.compile(r"(?<![\w\\@])-?@" + KEY)
 
 # Markdown extensions that could turn a cluster into something other than a citation.
 _READER = (

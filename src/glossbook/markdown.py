@@ -29,15 +29,12 @@ from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .csl import KEY, extract_keys
 from .errors import Problems
 from .model import Citation, Figure, Heading, IndexMark, Xref
 from .slugs import slugify, unique
 
-# pandoc's citation key: a letter, digit or _ first, then word characters with single
-# internal punctuation marks; or anything but braces inside @{...}.
-CITE_KEY = r"(?:\{[^{}]+\}|[\w](?:[\w]|[:.#$%&\-+?<>~/](?=[\w]))*)"
-_NARRATIVE = re.compile(rf"@({CITE_KEY})(\s?\[[^\]\[@]*\])?")
-_KEY_IN_CLUSTER = re.compile(rf"(?:^|(?<=[\s;\[]))-?@({CITE_KEY})")
+_NARRATIVE = re.compile(rf"@{KEY}(\s?\[[^\]\[@]*\])?")
 
 QUOTES = {
     "en": "“”‘’",
@@ -86,8 +83,8 @@ def cite_keys(cluster: str) -> list[str]:
     """The citation keys in a raw cluster (``[see @a, p. 2; @b]`` → ``["a", "b"]``)."""
     if not cluster.startswith("["):
         match = _NARRATIVE.match(cluster)
-        return [match.group(1).strip("{}")] if match else []
-    return [k.strip("{}") for k in _KEY_IN_CLUSTER.findall(cluster[1:-1])]
+        return [match.group("braced") or match.group("plain")] if match else []
+    return extract_keys(cluster[1:-1])
 
 
 class MarkdownRenderer:
@@ -375,12 +372,14 @@ def _narrative_rule(state: StateInline, silent: bool) -> bool:
         return False
     if pos > 0 and (src[pos - 1].isalnum() or src[pos - 1] in "_.+-"):
         return False  # an e-mail address or a word with @ inside
+    if getattr(state, "linkLevel", 0) > 0:
+        return False  # the text of a link: a citation would be a link inside a link
     match = _NARRATIVE.match(src, pos)
     if not match:
         return False
     raw = match.group(0)
     if not silent:
-        _push_citation(state, raw, [match.group(1).strip("{}")], pos)
+        _push_citation(state, raw, [match.group("braced") or match.group("plain")], pos)
     state.pos = match.end()
     return True
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 from ..errors import Problems, did_you_mean
 from ..markdown import XREF_PLACEHOLDER
@@ -49,7 +50,9 @@ def _fill(fragment: str, xrefs: list[Xref]) -> str:
     return XREF_PLACEHOLDER.sub(link, fragment)
 
 
-def _related(entry: Entry, resolve, titles: list[str], problems: Problems) -> list[str]:  # type: ignore[no-untyped-def]
+def _related(
+    entry: Entry, resolve: Callable[[str], Entry | None], titles: list[str], problems: Problems
+) -> list[str]:
     slugs: list[str] = []
     for name, line in zip(entry.related, entry.related_lines, strict=True):
         target = resolve(name)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from ..errors import Problems
 from ..markdown import FIGURE_PLACEHOLDER
-from ..model import Book
+from ..model import Book, Figure
 
 
 def run(book: Book, problems: Problems) -> None:
@@ -17,7 +18,8 @@ def run(book: Book, problems: Problems) -> None:
             number += 1
             figure.number = number
 
-        def fill(match: re.Match[str], figures=doc.figures) -> str:  # type: ignore[no-untyped-def]
-            return f'<span class="figure-number">{figures[int(match.group(1)) - 1].number}</span>'
+        doc.html = FIGURE_PLACEHOLDER.sub(partial(_number, doc.figures), doc.html)
 
-        doc.html = FIGURE_PLACEHOLDER.sub(fill, doc.html)
+
+def _number(figures: list[Figure], match: re.Match[str]) -> str:
+    return f'<span class="figure-number">{figures[int(match.group(1)) - 1].number}</span>'
