@@ -123,3 +123,20 @@ def test_citation_syntax_in_the_text(text: str, clusters: list[tuple[str, list[s
         problems=Problems(),
     )
     assert [(c.raw, c.keys) for c in fragment.citations] == clusters
+
+
+def test_csl_file_path_is_relative_to_the_book(make_book: BookFactory, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from glossbook.csl import STYLES_DIR
+
+    config = MINIMAL_CONFIG + '[citations]\nstyle = "house.csl"\n'
+    root = make_book(
+        {
+            "manuscript/a.md": entry_text("Alpha", "Cited [@schore2012, p. 4]."),
+            "bibliography.bib": BIB.split("@book{unused")[0],
+            "house.csl": (STYLES_DIR / "apa.csl").read_text(encoding="utf-8"),
+        },
+        config,
+    )
+    monkeypatch.chdir(root.parent)
+    book, _ = prepare(root)
+    assert "Schore, 2012, p. 4" in book.entries[0].html

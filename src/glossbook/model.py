@@ -210,6 +210,10 @@ class Book:
     assets: dict[str, Path] = field(default_factory=dict)  # path in the book -> file on disk
     settings: dict[str, object] = field(default_factory=dict)  # renderer options from config
 
+    def documents(self) -> list[Entry | MatterPage]:
+        """Front matter, the entries chapter by chapter, back matter: the reading order."""
+        return [*self.front, *(e for c in self.chapters for e in c.entries), *self.back]
+
     def entry(self, slug: str) -> Entry:
         return next(e for e in self.entries if e.slug == slug)
 

@@ -22,11 +22,7 @@ REFERENCE_PREFIX = "ref-"
 
 
 def run(book: Book, problems: Problems) -> None:
-    documents: list[Entry | MatterPage] = [
-        *book.front,
-        *(e for c in book.chapters for e in c.entries),
-        *book.back,
-    ]
+    documents = book.documents()
     cited: list[tuple[Entry | MatterPage, Citation]] = []
     for doc in documents:
         citations = doc.citations + (doc.source_citations if isinstance(doc, Entry) else [])
@@ -43,9 +39,11 @@ def run(book: Book, problems: Problems) -> None:
                     did_you_mean(key, set(book.bibliography))
                     or f"Add it to {book.bibliography_file or 'the bibliography'}.",
                 )
-    style = str(book.settings.get("style") or "chicago-author-date")
+    name = str(book.settings.get("style") or "chicago-author-date")
+    # A path (a .csl file, or anything with a folder in it) is relative to the book.
+    is_path = name.endswith(".csl") or "/" in name
     try:
-        resolve_style(style if "/" not in style else book.root / style)
+        style = resolve_style(book.root / name if is_path else name)
     except ValueError as error:
         line = book.settings.get("style_line")
         problems.error(CONFIG_FILE, line if isinstance(line, int) else None, str(error))
@@ -53,11 +51,11 @@ def run(book: Book, problems: Problems) -> None:
     if unknown or not cited:
         _warn_uncited(book, set(), problems)
         return
-    keys_in_order = [k for _, c in cited for k in c.keys]
+    cited_keys = {k for _, c in cited for k in c.keys}
     formatted = _format(
-        [work.csl for work in book.bibliography.values() if work.key in set(keys_in_order)],
+        [work.csl for work in book.bibliography.values() if work.key in cited_keys],
         [c.raw for _, c in cited],
-        style if "/" not in style else book.root / style,
+        style,
         book.metadata.language,
     )
     for (_, citation), html in zip(cited, formatted.citations, strict=True):
@@ -74,7 +72,7 @@ def run(book: Book, problems: Problems) -> None:
         Reference(key=key, html=html, cited_by=cited_by.get(key, []))
         for key, html in formatted.references
     ]
-    _warn_uncited(book, set(keys_in_order), problems)
+    _warn_uncited(book, cited_keys, problems)
 
 
 # The last formatting, reused while its inputs are the same: the live preview rebuilds on
@@ -83,12 +81,11 @@ _last: tuple[str, Formatted] | None = None
 
 
 def _format(
-    references: list[dict[str, object]], clusters: list[str], style: str | Path, lang: str
+    references: list[dict[str, object]], clusters: list[str], style: Path, lang: str
 ) -> Formatted:
     global _last
-    style_path = resolve_style(style)
     key = json.dumps(
-        [references, clusters, str(style_path), style_path.stat().st_mtime_ns, lang],
+        [references, clusters, str(style), style.stat().st_mtime_ns, lang],
         sort_keys=True,
         ensure_ascii=False,
         default=str,

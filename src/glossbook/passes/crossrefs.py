@@ -19,7 +19,7 @@ def run(book: Book, problems: Problems) -> None:
     def resolve(name: str) -> Entry | None:
         return by_slug.get(name) or by_title.get(name.casefold())
 
-    for doc in [*book.entries, *book.front, *book.back]:
+    for doc in book.documents():
         for xref in doc.xrefs:
             entry = resolve(xref.target)
             if entry is None:

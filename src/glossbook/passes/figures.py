@@ -12,8 +12,7 @@ from ..model import Book, Figure
 
 def run(book: Book, problems: Problems) -> None:
     number = 0
-    documents = [*book.front, *(e for c in book.chapters for e in c.entries), *book.back]
-    for doc in documents:
+    for doc in book.documents():
         for figure in doc.figures:
             number += 1
             figure.number = number

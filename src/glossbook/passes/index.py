@@ -16,7 +16,7 @@ from collections import defaultdict
 
 from ..collation import SYMBOLS_HEADING, Collation
 from ..errors import Problems
-from ..model import Book, Entry, IndexGroup, IndexLine, IndexLocator, MatterPage
+from ..model import Book, Entry, IndexGroup, IndexLine, IndexLocator
 from ..slugs import slugify, unique
 
 
@@ -42,8 +42,7 @@ def run(book: Book, problems: Problems) -> None:
                     line.see_also.append(_loc(entry))
             elif all(loc.slug != entry.slug for loc in line.locators):
                 line.locators.append(_loc(entry))
-    documents: list[Entry | MatterPage] = [*book.front, *entries, *book.back]
-    for doc in documents:
+    for doc in book.documents():
         for mark in doc.index_marks:
             place = IndexLocator(slug=doc.slug, title=doc.title, anchor=mark.anchor)
             line = line_for(mark.term)
