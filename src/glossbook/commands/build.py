@@ -28,6 +28,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--out", "-o", default=None, help="output folder (default: PATH/build)")
     parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="fetch no remote images: those not downloaded before show a placeholder",
+    )
+    parser.add_argument(
         "--press",
         action="store_true",
         help="PDF for the printer: 3 mm bleed and crop marks (writes <slug>-press.pdf)",
@@ -65,7 +70,7 @@ def execute(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else root / "build"
     start = time.perf_counter()
     with console.status("Reading the book…"):
-        book, warnings = prepare(root)
+        book, warnings = prepare(root, offline=args.offline)
     written: list[str] = []
     for name in formats:
         renderer = importlib.import_module(FORMATS[name])

@@ -15,6 +15,7 @@ from pathlib import Path
 from .. import __version__
 from ..model import Book
 from ..output import staged_folder
+from ..remote import linked_images
 from ..theme import Theme
 
 FOLDER = "html"
@@ -93,7 +94,7 @@ def render_pages(book: Book, theme: Theme, stylesheets: list[str]) -> dict[str, 
             next=listing[n + 1] if n + 1 < len(listing) else None,
             **page.context,
         )
-    return link_pages(rendered)
+    return link_pages({file: linked_images(text) for file, text in rendered.items()})
 
 
 def link_pages(rendered: dict[str, str]) -> dict[str, str]:
