@@ -85,7 +85,7 @@ SCHEMA: dict[str, dict[str, Option]] = {
         "remote": Option(
             str,
             "download",
-            "download (fetch http(s) images once into .glossbook-cache/), link (the HTML "
+            "download (fetch http(s) images once into remote-images/), link (the HTML "
             "edition links the URL, print and ebook show a placeholder) or error.",
         ),
     },

@@ -15,7 +15,7 @@ from .config import Config
 from .errors import ContentError, Problem, Problems
 from .markdown import Fragment, MarkdownRenderer
 from .model import Book, Citation, Entry, InfoboxRow, MatterPage, Metadata, Work
-from .remote import CACHE, RemoteImages
+from .remote import FOLDER, RemoteImages
 from .slugs import slugify
 from .sources import ENTRY_KEYS, MATTER_KEYS, SLUG, SourceFile, Value, read_source, text_list
 
@@ -87,7 +87,7 @@ def load_book(
     renderer = MarkdownRenderer(
         book.metadata.language,
         raw_html=config.values["markdown"]["raw_html"],
-        remote=RemoteImages(config.values["images"]["remote"], root / CACHE, offline=offline),
+        remote=RemoteImages(config.values["images"]["remote"], root / FOLDER, offline=offline),
     )
     folder = root / MANUSCRIPT
     if not folder.is_dir():

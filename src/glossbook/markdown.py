@@ -294,6 +294,8 @@ def _check_raw_html(doc: _DocState, raw: str, line: int) -> None:
     if rawhtml.is_comment(raw):
         return  # comments are never published
     if doc.raw_html == "error":
+        if raw.lstrip().startswith("</"):
+            return  # the element was reported where it opens
         doc.problems.error(
             doc.display,
             line,

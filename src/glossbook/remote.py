@@ -1,9 +1,10 @@
 """Remote images (``![alt](https://…)``), by the book's ``[images] remote`` policy.
 
 - ``download`` (default): each URL is fetched once (http and https only, with a timeout
-  and a size limit) into a content-addressed cache beside the build,
-  ``.glossbook-cache/images/<sha256>.<ext>``, so every edition embeds the file. Offline
-  builds use what the cache holds and a placeholder for the rest.
+  and a size limit) into a content-addressed cache in the book's folder, beside
+  ``build/``: ``remote-images/<sha256>.<ext>`` (and ``remote-images/by-url/`` naming the
+  file of each URL), so every edition embeds the file from the same path. Offline builds
+  use what the cache holds and a placeholder for the rest.
 - ``link``: the HTML edition shows the image from its URL; print and ebook, which cannot
   fetch it, print a placeholder "[image: alt text, URL]".
 - ``error``: a remote image is an error.
@@ -28,8 +29,7 @@ from urllib.parse import urlparse
 from . import __version__
 
 POLICIES = ("download", "link", "error")
-CACHE = ".glossbook-cache/images"
-FOLDER = "remote-images"  # where downloaded images stand in the editions
+FOLDER = "remote-images"  # the cache, in the book's folder; the same path in every edition
 SCHEMES = ("http", "https")
 TIMEOUT = 20.0  # seconds
 MAX_BYTES = 20 * 1024 * 1024
