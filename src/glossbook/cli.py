@@ -18,7 +18,9 @@ VERBS = {
     "build": "Build the book's editions into build/ (HTML now; PDF and EPUB as they land).",
     "new": "Create a new book project with two example entries.",
     "preview": "Serve the book as HTML from memory, rebuilt and reloaded live as you edit.",
+    "import": "Turn a folder of Markdown pages (Jekyll, Hugo, MkDocs, Obsidian) into a book.",
 }
+MODULES = {"import": "import_"}  # verbs that are Python keywords
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -30,7 +32,7 @@ def make_parser() -> argparse.ArgumentParser:
     verbs = parser.add_subparsers(dest="verb", metavar="COMMAND")
     for verb, help_text in VERBS.items():
         sub = verbs.add_parser(verb, help=help_text, description=help_text)
-        module = importlib.import_module(f".commands.{verb}", __package__)
+        module = importlib.import_module(f".commands.{MODULES.get(verb, verb)}", __package__)
         module.add_arguments(sub)
     return parser
 
@@ -41,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.verb is None:
         parser.print_help(sys.stderr)
         return 2
-    module = importlib.import_module(f".commands.{args.verb}", __package__)
+    module = importlib.import_module(f".commands.{MODULES.get(args.verb, args.verb)}", __package__)
     from .console import console, report_problems
 
     try:
