@@ -10,6 +10,7 @@ import shutil
 from collections import Counter
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from itertools import pairwise
 from pathlib import Path
 
 import lxml.html
@@ -154,9 +155,7 @@ def test_every_dropped_element_and_attribute_is_a_warning(corpus: Built) -> None
             if isinstance(element.tag, str)
             for name in ["", *element.attrib]
         }
-        said = " ".join(
-            w.message for w in corpus.warnings if w.file == f"manuscript/{path.name}"
-        )
+        said = " ".join(w.message for w in corpus.warnings if w.file == f"manuscript/{path.name}")
         for tag, attributes in raw_tags(path.read_text(encoding="utf-8")):
             if (tag, "") not in shown and f"<{tag}>" not in said:
                 unreported.append(f"{path.name}: <{tag}>")
@@ -169,7 +168,7 @@ def test_every_dropped_element_and_attribute_is_a_warning(corpus: Built) -> None
 def test_headings_never_skip_a_level(corpus: Built) -> None:
     for slug, body in entry_bodies(corpus.root).items():
         levels = [2] + [int(h.tag[1]) for h in body.iter("h2", "h3", "h4", "h5", "h6")]
-        assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), slug
+        assert all(b <= a + 1 for a, b in pairwise(levels)), slug
 
 
 def test_the_import_report_lists_keys_it_could_not_map(corpus: Built) -> None:

@@ -162,7 +162,9 @@ def test_html_renders_the_rest_and_leaks_nothing(messy: Path) -> None:
     assert "<br />" in page and "<kbd>Ctrl</kbd>" in page and "<span>click here</span>" in page
     assert re.search(r"<details>\s*<summary>Show the proof</summary>\s*<p[^>]*>The proof", page)
     assert page.count("<th>") == 3 and "<td>two</td>" in page
-    image = re.search(r'<img src="(remote-images/[0-9a-f]{64}\.png)" alt="A small blue diagram"', page)
+    image = re.search(
+        r'<img src="(remote-images/[0-9a-f]{64}\.png)" alt="A small blue diagram"', page
+    )
     assert image and (html_folder / image.group(1)).is_file()
     assert "A small blue diagram</figcaption>" in page
     assert broken_links(html_folder)[0] == []
@@ -335,7 +337,7 @@ def assets_of(book: object) -> dict[str, Path]:
 def test_caption_falls_back_to_alt_and_decorative_images_are_no_figures(
     make_book: BookFactory,
 ) -> None:
-    body = "Lead.\n\n![A labelled diagram](d.png)\n\n![](d.png)\n\n![Alt](d.png \"Title\")\n"
+    body = 'Lead.\n\n![A labelled diagram](d.png)\n\n![](d.png)\n\n![Alt](d.png "Title")\n'
     files = {"manuscript/a.md": entry_text("A", body), "manuscript/d.png": png()}
     html, warnings = entry_html(make_book(files))
     assert warnings == []

@@ -280,9 +280,13 @@ def _convert(
         body = f"{lead}\n\n{body.lstrip()}"
     codes: list[str] = []
 
-    def keep_code(match: re.Match[str]) -> str:
-        codes.append(match.group(0))
+    def keep(text: str) -> str:
+        """Set ``text`` aside: later rewriting steps do not see it."""
+        codes.append(text)
         return f"\x00{len(codes) - 1}\x00"
+
+    def keep_code(match: re.Match[str]) -> str:
+        return keep(match.group(0))
 
     body = _FENCED_CODE.sub(keep_code, body)
     definitions = {_norm(m.group(1)): m.group(2) for m in _REF_DEF.finditer(body)}
@@ -311,14 +315,14 @@ def _convert(
     def wiki(match: re.Match[str]) -> str:
         embed, target, _anchor, text = match.groups()
         if embed:
-            return _image(page, target.strip(), "", source, site, manuscript, report)
+            return keep(_image(page, target.strip(), "", source, site, manuscript, report))
         found = _resolve(target, lookup)
         shown = (text or target).strip()
         if found is None:
             report.unresolved[f"[[{target.strip()}]]"] += 1
             return shown
         report.links += 1
-        return f"[[{found.slug}|{shown}]]" if text or shown != found.title else f"[[{found.slug}]]"
+        return keep(f"[[{found.slug}]]" if shown == found.title else f"[[{found.slug}|{shown}]]")
 
     body = _WIKI.sub(wiki, body)
 
@@ -327,18 +331,16 @@ def _convert(
         found = _page_of_path(urlparse(url).path, lookup)
         if found is not None:
             report.links += 1
-            if _norm(text) == _norm(found.title):
-                return f"[[{found.slug}]]"
-            return f"[[{found.slug}|{text}]]"
+            return keep(f"[[{found.slug}]]" if text == found.title else f"[[{found.slug}|{text}]]")
         if site_url:
-            return f"[{text}]({urljoin(site_url, url)})"
+            return keep(f"[{text}]({urljoin(site_url, url)})")
         report.unresolved[url] += 1
         return text
 
     def link(match: re.Match[str]) -> str:
         image, text, url, title = match.groups()
         if image:
-            return _image(page, url, text, source, site, manuscript, report, title or "")
+            return keep(_image(page, url, text, source, site, manuscript, report, title or ""))
         if _is_absolute(url):
             return match.group(0)
         return site_link(text, url)
@@ -358,7 +360,7 @@ def _convert(
             report.unresolved[f"[{' '.join(label.split())}]"] += 1
             return text
         report.links += 1
-        return f"[[{found.slug}|{text}]]"
+        return keep(f"[[{found.slug}|{text}]]")
 
     body = _REF_LINK.sub(reference, body)
 
@@ -369,7 +371,8 @@ def _convert(
     body = _REF_DEF.sub(definition, body)
     body = re.sub(r"(?<![\]\\])\[([^\[\]\n]+)\]\[\]", lambda m: m.group(1), body)
     body = count("'@' escaped as '\\@' (not citations)", _AT, body, r"\\@")
-    body = re.sub("\x00(\\d+)\x00", lambda m: codes[int(m.group(1))], body)
+    while "\x00" in body:  # set-aside text may hold set-aside code
+        body = re.sub("\x00(\\d+)\x00", lambda m: codes[int(m.group(1))], body)
     return "\n" + re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
 
 
