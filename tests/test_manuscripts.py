@@ -224,17 +224,19 @@ def test_dangerous_html_is_dropped_with_a_warning(make_book: BookFactory) -> Non
         "Lead.\n\n<style>p { display: none }</style>\n\n"
         '<iframe src="https://example.org"></iframe>\n\n'
         'A <a href="javascript:alert(1)" onmouseover="x()">link</a> and '
-        '<a href="https://example.org/ok">a good one</a>.\n'
+        '<a href="https://example.org/ok">a good one</a> but <a href="old.html">no</a>.\n'
     )
     html, warnings = entry_html(make_book({"manuscript/a.md": entry_text("A", body)}))
     assert "display" not in html and "iframe" not in html and "javascript" not in html
     assert '<a href="https://example.org/ok">a good one</a>' in html and "<a>link</a>" in html
+    assert "<a>no</a>" in html
     shown = sorted((w.line, w.message.split(" is ")[0]) for w in warnings)
     assert shown == [
         (6, "raw HTML: the element <style> and its content"),
         (8, "raw HTML: the element <iframe> and its content"),
         (10, "raw HTML: the attribute onmouseover=… of <a>"),
         (10, "raw HTML: the javascript: link of <a>"),
+        (10, 'raw HTML: the relative link href="old.html" of <a>'),
     ]
 
 

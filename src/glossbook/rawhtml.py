@@ -67,6 +67,7 @@ def sanitize(fragment: str) -> str:
         strip_comments=True,
         link_rel=None,
         url_schemes=set(URL_SCHEMES),
+        url_relative="deny",  # a page of the old site, not of the book: broken in an EPUB
     )
     return _VOID.sub(r"<\1\2 />", cleaned)
 
@@ -103,7 +104,9 @@ class _Finder(HTMLParser):
                 self._add(f"the attribute {name}=… of <{tag}>")
             elif name in URL_ATTRIBUTES and value:
                 scheme = _SCHEME.match(value)
-                if scheme and scheme.group(1).lower() not in URL_SCHEMES:
+                if scheme is None:
+                    self._add(f'the relative link {name}="{value}" of <{tag}>')
+                elif scheme.group(1).lower() not in URL_SCHEMES:
                     self._add(f"the {scheme.group(1)}: link of <{tag}>")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
