@@ -38,9 +38,13 @@ def is_delimiter_row(line: str) -> bool:
 
 def repair_delimiter_rows(text: str, display: str, base_line: int, problems: Problems) -> str:
     """Pad or trim delimiter rows to their header's width; warn for each one changed."""
-    if not any(is_delimiter_row(line) for line in text.splitlines()):
-        return text
     lines = text.split("\n")
+    if not any(
+        is_delimiter_row(line) and len(cells(line)) != len(cells(lines[n - 1]))
+        for n, line in enumerate(lines)
+        if n and "|" in lines[n - 1]
+    ):
+        return text  # no table to repair (the common case): no parse
     tokens = _BLOCKS.parse(text)
     for i, token in enumerate(tokens):
         if token.type != "paragraph_open" or not token.map:
