@@ -19,7 +19,8 @@ from ..errors import ContentError, Problem
 from ..loader import EntryCache
 from ..model import Book
 from ..pipeline import prepare
-from ..renderers.html import pages, render_pages
+from ..renderers.html import pages, render_pages, search_files
+from ..search import THEME_FILES
 from ..theme import BUILTIN, Theme
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -34,6 +35,7 @@ class Site:
     title: str = ""
     pages: Mapping[str, str] = field(default_factory=dict)  # "chapter-a.html" -> HTML
     files: Mapping[str, Path] = field(default_factory=dict)  # URL path -> file on disk
+    generated: Mapping[str, bytes] = field(default_factory=dict)  # URL path -> made in memory
     bases: tuple[Path, ...] = ()  # folders a served file must resolve into
     chapters: Mapping[str, str] = field(default_factory=dict)  # page file -> chapter anchor
     book: Book | None = None
@@ -56,12 +58,14 @@ def build_site(
     theme = theme or Theme(root)
     rendered = render_pages(book, theme, [STYLESHEET])
     files = {**book.assets, STYLESHEET: theme.file(STYLESHEET)}
+    files |= {relative: theme.file(relative) for relative in THEME_FILES}
     chapters = {p.file: p.anchor for p in pages(book) if p.template == "html/chapter.html"}
     site = Site(
         token=token,
         title=book.metadata.title,
         pages=MappingProxyType(rendered),
         files=MappingProxyType(files),
+        generated=MappingProxyType(search_files(book)),
         bases=(root.resolve(), BUILTIN.resolve()),
         chapters=MappingProxyType(chapters),
         book=book,
