@@ -581,9 +581,7 @@ def _search_key_map(book: Book, theme: Theme, docs: list[Document]) -> list[Reso
     for doc in docs:
         if doc.file in chapters and "glossary" not in doc.properties:
             doc.properties.append("glossary")
-    text = theme.render(
-        "epub/search-key-map.xml", language=book.metadata.language, groups=groups
-    )
+    text = theme.render("epub/search-key-map.xml", language=book.metadata.language, groups=groups)
     content = _serialize(_parse(SEARCH_KEY_MAP, text), doctype=False)
     return [
         Resource(
