@@ -137,7 +137,7 @@ def render(book: Book, out: Path) -> Path:
             destination = staging / relative
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, destination)
-        (staging / "js").mkdir()
+        (staging / "js").mkdir(exist_ok=True)
         for relative in search.THEME_FILES:
             shutil.copyfile(theme.file(relative), staging / relative)
         for relative, data in search_files(book).items():
