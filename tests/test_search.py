@@ -218,3 +218,12 @@ def test_hovering_or_focusing_a_cross_reference_previews_its_target(
     second.focus()
     tip.wait_for(state="visible", timeout=WAIT_MS)
     assert tip.locator(".xref-preview-title").inner_text() == title
+
+
+def test_the_page_folds_words_as_the_index_does(sample: Path, page: Page) -> None:
+    words = ["Élan VITAL", "Straße", "İstanbul", "ﬁne", "Ökologie", "ÇA VA", "λόγος", "Ǆemal"]
+    page.goto((sample / "index.html").as_uri())
+    page.wait_for_function("window.glossbookLoad !== undefined")
+    folded = page.evaluate("(words) => words.map(window.glossbookLoad.fold)", words)
+    assert folded == [fold(word, "en") for word in words]
+    assert folded[0] == "elan vital" and folded[3] == "fine" and folded[6] == "λογος"

@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
 import lxml.html
 from lunr.builder import Builder
 
 from . import lookup
-from .model import Book
+from .model import Book, Entry
 
 ENTRIES_FILE = "js/entries.js"
 INDEX_FILE = "js/search-index.js"
@@ -57,43 +58,63 @@ def plain_text(fragment: str) -> str:
 def files(book: Book, pages: dict[str, str]) -> dict[str, bytes]:
     """The generated data files, by path in the edition. ``pages`` maps each entry's slug
     to the page file that holds it (``chapter-a.html``)."""
+    return {name: make() for name, make in makers(book, pages).items()}
+
+
+def makers(book: Book, pages: dict[str, str]) -> dict[str, Callable[[], bytes]]:
+    """How to make each data file, for a caller that makes one only when it is asked for
+    (the preview: a rebuild then costs nothing until a reader searches)."""
+    return {
+        ENTRIES_FILE: lambda: entries_script(book, pages),
+        INDEX_FILE: lambda: index_script(book),
+    }
+
+
+def _entries(book: Book) -> list[Entry]:
+    return [e for c in book.chapters for e in c.entries]
+
+
+def entries_script(book: Book, pages: dict[str, str]) -> bytes:
+    """``js/entries.js``: slug, title, other names, definition and address of every entry,
+    in reading order (a search result's reference is its position here)."""
+    names = lookup.names(book)
+    entries = [
+        {
+            "s": entry.slug,
+            "t": entry.title,
+            "n": names[entry.slug][1:],
+            "d": entry.definition,
+            "u": f"{pages[entry.slug]}#{entry.anchor}",
+        }
+        for entry in _entries(book)
+    ]
+    return _script("glossbookEntries", {"lang": book.metadata.language, "entries": entries})
+
+
+def index_script(book: Book) -> bytes:
+    """``js/search-index.js``: the Lunr index of the entries' four fields."""
     language = book.metadata.language
     names = lookup.names(book)
-    entries: list[dict[str, object]] = []
     builder = Builder()  # an empty pipeline: the words arrive folded and split
     builder.ref("ref")
     for field, boost in FIELDS:
         builder.field(field, boost=boost)
-    for chapter in book.chapters:
-        for entry in chapter.entries:
-            others = names[entry.slug][1:]
-            builder.add(
-                {
-                    "ref": str(len(entries)),
-                    "title": words(entry.title, language),
-                    "names": [w for name in others for w in words(name, language)],
-                    "definition": words(entry.definition, language),
-                    "body": words(plain_text(entry.html), language),
-                }
-            )
-            entries.append(
-                {
-                    "s": entry.slug,
-                    "t": entry.title,
-                    "n": others,
-                    "d": entry.definition,
-                    "u": f"{pages[entry.slug]}#{entry.anchor}",
-                }
-            )
+    for n, entry in enumerate(_entries(book)):
+        builder.add(
+            {
+                "ref": str(n),
+                "title": words(entry.title, language),
+                "names": [w for name in names[entry.slug][1:] for w in words(name, language)],
+                "definition": words(entry.definition, language),
+                "body": words(plain_text(entry.html), language),
+            }
+        )
     index = builder.build().serialize()
     for _term, posting in index["invertedIndex"]:
         for field, _boost in FIELDS:
             if not posting[field]:
                 del posting[field]
-    return {
-        ENTRIES_FILE: _script("glossbookEntries", {"lang": language, "entries": entries}),
-        INDEX_FILE: _script("glossbookSearchIndex", index),
-    }
+    return _script("glossbookSearchIndex", index)
 
 
 def _script(name: str, data: object) -> bytes:

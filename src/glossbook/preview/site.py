@@ -9,8 +9,9 @@ problems for the overlay.
 
 from __future__ import annotations
 
+import threading
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -35,7 +36,7 @@ class Site:
     title: str = ""
     pages: Mapping[str, str] = field(default_factory=dict)  # "chapter-a.html" -> HTML
     files: Mapping[str, Path] = field(default_factory=dict)  # URL path -> file on disk
-    generated: Mapping[str, bytes] = field(default_factory=dict)  # URL path -> made in memory
+    generated: Mapping[str, bytes] = field(default_factory=dict)  # URL path -> made on demand
     bases: tuple[Path, ...] = ()  # folders a served file must resolve into
     chapters: Mapping[str, str] = field(default_factory=dict)  # page file -> chapter anchor
     book: Book | None = None
@@ -65,12 +66,35 @@ def build_site(
         title=book.metadata.title,
         pages=MappingProxyType(rendered),
         files=MappingProxyType(files),
-        generated=MappingProxyType(search_files(book)),
+        generated=OnDemand(search_files(book)),
         bases=(root.resolve(), BUILTIN.resolve()),
         chapters=MappingProxyType(chapters),
         book=book,
     )
     return site, warnings
+
+
+class OnDemand(Mapping[str, bytes]):
+    """Files made the first time they are asked for, then kept: the search index costs a
+    rebuild nothing until a reader searches (one thread makes each file; others wait)."""
+
+    def __init__(self, makers: Mapping[str, Callable[[], bytes]]) -> None:
+        self._makers = dict(makers)
+        self._made: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, name: str) -> bytes:
+        make = self._makers[name]  # KeyError for a name it cannot make
+        with self._lock:
+            if name not in self._made:
+                self._made[name] = make()
+            return self._made[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
 
 
 def failure(error: BaseException, root: Path) -> list[Problem]:

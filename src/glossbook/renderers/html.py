@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,9 +122,10 @@ def entry_pages(book: Book) -> dict[str, str]:
     return {e.slug: f"{c.anchor}.html" for c in book.chapters for e in c.entries}
 
 
-def search_files(book: Book) -> dict[str, bytes]:
-    """The search index and the entries' data (``search.files``), by path in the edition."""
-    return search.files(book, entry_pages(book))
+def search_files(book: Book) -> dict[str, Callable[[], bytes]]:
+    """How to make the search index and the entries' data (``search.makers``), by path in
+    the edition."""
+    return search.makers(book, entry_pages(book))
 
 
 def render(book: Book, out: Path) -> Path:
@@ -140,8 +142,8 @@ def render(book: Book, out: Path) -> Path:
         (staging / "js").mkdir(exist_ok=True)
         for relative in search.THEME_FILES:
             shutil.copyfile(theme.file(relative), staging / relative)
-        for relative, data in search_files(book).items():
-            (staging / relative).write_bytes(data)
+        for relative, make in search_files(book).items():
+            (staging / relative).write_bytes(make())
         for file, text in render_pages(book, theme, ["css/html.css"]).items():
             (staging / file).write_text(text, encoding="utf-8")
     return target

@@ -15,7 +15,7 @@
    definition, then the body; Lunr's score orders results within each rank. A result found
    by another name shows it: "empathy gap → Emotional Misattunement". Accents and case do
    not matter: query and index are folded alike (NFKD, marks removed, lower case in the
-   page's language). */
+   page's language, then NFKD with every mark removed). */
 (function () {
   "use strict";
 
@@ -80,11 +80,13 @@
     return indexPromise;
   }
 
+  /* As glossbook/lookup.py folds: lower case in the page's language, then no marks. */
   function fold(text) {
-    var bare = String(text).normalize("NFKD").replace(/\p{M}/gu, "");
     var lower;
-    try { lower = bare.toLocaleLowerCase(lang); } catch (error) { lower = bare.toLowerCase(); }
-    return lower.normalize("NFC");
+    try { lower = String(text).toLocaleLowerCase(lang); } catch (error) {
+      lower = String(text).toLowerCase();
+    }
+    return lower.normalize("NFKD").replace(/\p{M}/gu, "").normalize("NFC");
   }
 
   function words(text) {
