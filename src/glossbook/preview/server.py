@@ -14,7 +14,7 @@ URLs:
   output is unchanged);
 - ``/css/html.css`` and every image the book references, at the paths the pages use;
 - ``/js/…``: the theme's search and preview scripts, and the search index and entries' data
-  the build made in memory (``search.py``); the pages' own ``<script src>`` tags get the
+  made in memory on first request (``search.py``); the pages' own ``<script src>`` tags get the
   response's nonce, so the policy still allows no other script;
 - ``/__glossbook__/events``: server-sent events, one ``state`` event per build;
 - ``/__glossbook__/preview.js``, ``/__glossbook__/preview.css``: the client;
