@@ -79,6 +79,7 @@ def load_book(
             "cover": meta["cover"] or None,
             "order": config.values["contents"]["order"],
             "chapters": config.chapters,
+            "backlinks": config.values["contents"]["backlinks"],
             "style": config.values["citations"]["style"],
             "style_line": config.line_of("citations", "style"),
             "bibliography": config.values["citations"]["bibliography"],

@@ -9,6 +9,13 @@ from pathlib import Path
 from ..errors import UsageError
 from ..importer import SOURCES
 
+EXAMPLE = "glossbook import site/_glossary --from jekyll --out my-glossary"
+DESCRIPTION = """\
+Each page becomes an entry: front-matter keys are mapped (title, aliases, tags, related,
+excerpt, ...), links between pages become [[cross-references]], template tags are
+removed, and a report lists every key and link that could not be mapped (also written to
+import-report.txt in the new project)."""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", help="the folder of Markdown pages to import")
