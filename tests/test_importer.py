@@ -10,16 +10,7 @@ import yaml
 from glossbook.importer import import_folder
 from glossbook.pipeline import prepare
 
-
-def write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(text, encoding="utf-8")
-    return root
+from .conftest import write_files as write
 
 
 def entry(root: Path, slug: str) -> tuple[dict[str, object], str]:

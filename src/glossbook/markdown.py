@@ -206,25 +206,20 @@ class _SanitizingRenderer(RendererHTML):
     def render(self, tokens: Any, options: Any, env: Any) -> str:
         if not any(t.type == "html_block" for t in tokens):
             return super().render(tokens, options, env)
-        parts: list[tuple[bool, str]] = []
-        for i, token in enumerate(tokens):
-            if token.type == "html_block":
-                parts.append((True, token.content))
-            elif token.type == "inline":
-                parts.append((False, self.renderInline(token.children or [], options, env)))
-            elif token.type in self.rules:
-                parts.append((False, self.rules[token.type](tokens, i, options, env)))
-            else:
-                parts.append((False, self.renderToken(tokens, i, options, env)))
-        return _sanitized(parts)
+        return self._sanitized(tokens, options, env, "html_block")
 
     def renderInline(self, tokens: Any, options: Any, env: Any) -> str:
         if not any(t.type == "html_inline" for t in tokens):
             return super().renderInline(tokens, options, env)
+        return self._sanitized(tokens, options, env, "html_inline")
+
+    def _sanitized(self, tokens: Any, options: Any, env: Any, raw_type: str) -> str:
         parts: list[tuple[bool, str]] = []
         for i, token in enumerate(tokens):
-            if token.type == "html_inline":
+            if token.type == raw_type:
                 parts.append((True, token.content))
+            elif token.type == "inline":
+                parts.append((False, self.renderInline(token.children or [], options, env)))
             elif token.type in self.rules:
                 parts.append((False, self.rules[token.type](tokens, i, options, env)))
             else:
