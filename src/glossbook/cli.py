@@ -1,18 +1,28 @@
 """The ``glossbook`` command: parses arguments, dispatches to one module per verb.
 
 Verb modules are imported only when used, so ``--help`` stays fast. Exit codes: 0 done,
-1 the book's content has errors, 2 the command line was wrong.
+1 the book's content has errors, 2 the command line was wrong, 3 the machine stopped the
+build (disk full, read-only or unwritable folder), 70 an unexpected error (a bug: the
+message says so, and ``--debug`` shows where), 130 interrupted by Ctrl-C, 143 by SIGTERM.
+The whole command runs under one handler: no traceback reaches the user without --debug.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 
 from . import __version__
-from .errors import ContentError, GlossbookError
+from .errors import ContentError, EnvironmentFailure, GlossbookError, Terminated
+
+EXIT_BUG = 70  # EX_SOFTWARE
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 VERBS = {
     "build": "Build the book's editions into build/ (HTML now; PDF and EPUB as they land).",
@@ -27,6 +37,9 @@ def make_parser() -> argparse.ArgumentParser:
         description="Print and ebook publishing for reference books.",
     )
     parser.add_argument("--version", action="version", version=f"glossbook {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the full trace of an unexpected error"
+    )
     verbs = parser.add_subparsers(dest="verb", metavar="COMMAND")
     for verb, help_text in VERBS.items():
         sub = verbs.add_parser(verb, help=help_text, description=help_text)
@@ -45,7 +58,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .console import console, report_problems
 
     try:
-        return int(module.execute(args) or 0)
+        with sigterm_raises():
+            return int(module.execute(args) or 0)
+    except EnvironmentFailure as error:
+        report_problems(error.problems)
+        console.print("[bold red]Build failed[/]; the previous build is untouched.")
+        return error.exit_code
     except ContentError as error:
         report_problems(error.problems)
         console.print(
@@ -56,8 +74,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GlossbookError as error:
         console.print(f"[bold red]error:[/] {error}", highlight=False)
         return error.exit_code
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as interrupt:
+        if args.verb == "build":
+            console.print("Interrupted; the previous build is untouched.")
+        else:
+            console.print("Interrupted.")
+        return EXIT_TERMINATED if isinstance(interrupt, Terminated) else EXIT_INTERRUPTED
+    except Exception as error:  # a bug: one short message, the trace on request
+        if args.debug:
+            console.print_exception()
+        else:
+            from rich.markup import escape
+
+            console.print(
+                f"[bold red]internal error:[/] {escape(type(error).__name__)}: "
+                f"{escape(str(error))}. This is a bug in glossbook; run the command again "
+                "with --debug (glossbook --debug ...) to see where it happened, and report it.",
+                soft_wrap=True,
+            )
+        return EXIT_BUG
+
+
+@contextlib.contextmanager
+def sigterm_raises() -> Iterator[None]:
+    """While the command runs, SIGTERM raises ``Terminated`` (a KeyboardInterrupt), so the
+    clean-up that Ctrl-C gets runs for it too."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

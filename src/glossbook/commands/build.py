@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from ..errors import UsageError
+from ..output import Staging, environment_failure
 
 # Renderer modules by format, in the order a full build writes them: the EPUB's page list
 # comes from the PDF's layout, so the PDF goes first.
@@ -66,20 +67,25 @@ def execute(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     with console.status("Reading the book…"):
         book, warnings = prepare(root)
-    written: list[str] = []
-    for name in formats:
-        renderer = importlib.import_module(FORMATS[name])
-        options: dict[str, object] = {}
-        if name == "pdf":
-            options = {"press": args.press, "variant": args.pdf_variant}
-        if name == "epub" and book.print_layout is None:
-            # The page list maps the ebook to the print pages: lay the print edition out.
-            with console.status("Laying out the print pages for the ebook's page list…"):
-                pdf = importlib.import_module(FORMATS["pdf"])
-                book.print_layout = pdf.layout(book)[1]
-        with console.status(f"Writing the {name} edition…"):
-            path = renderer.render(book, out, **options)
-        written.append(_shown(path))
+    made: list[Path] = []
+    with Staging(out) as staging:
+        try:
+            for name in formats:
+                renderer = importlib.import_module(FORMATS[name])
+                options: dict[str, object] = {}
+                if name == "pdf":
+                    options = {"press": args.press, "variant": args.pdf_variant}
+                if name == "epub" and book.print_layout is None:
+                    # The page list maps the ebook to the print pages: lay the print edition out.
+                    with console.status("Laying out the print pages for the ebook's page list…"):
+                        pdf = importlib.import_module(FORMATS["pdf"])
+                        book.print_layout = pdf.layout(book)[1]
+                with console.status(f"Writing the {name} edition…"):
+                    made.append(renderer.render(book, staging.path, **options))
+        except OSError as error:
+            raise environment_failure(error, out) from None
+        staging.commit()
+        written = [_shown(out / path.relative_to(staging.path)) for path in made]
     report_problems(warnings)
     seconds = time.perf_counter() - start
     entries = len(book.entries)
