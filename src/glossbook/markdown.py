@@ -31,6 +31,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from .csl import KEY, extract_keys
 from .errors import Problems
+from .images import check_image
 from .model import Citation, Figure, Heading, IndexMark, Xref
 from .slugs import slugify, unique
 
@@ -475,6 +476,15 @@ def _asset(doc: _DocState, src: str, line: int) -> str:
         )
         return src
     relative = path.relative_to(root).as_posix()
+    reason = check_image(path)
+    if reason:
+        doc.problems.error(
+            doc.display,
+            line,
+            f"the image '{src}' cannot be used: {reason}.",
+            f"Fix or replace {relative}.",
+        )
+        return src
     doc.fragment.assets[relative] = path
     return relative
 

@@ -9,6 +9,7 @@ from .errors import Problem, Problems
 from .loader import EntryCache, load_book
 from .model import Book
 from .passes import run_passes
+from .theme import check_styles
 
 
 def prepare(root: Path, cache: EntryCache | None = None) -> tuple[Book, list[Problem]]:
@@ -18,6 +19,7 @@ def prepare(root: Path, cache: EntryCache | None = None) -> tuple[Book, list[Pro
     """
     problems = Problems()
     config = load_config(root)
+    check_styles(root, problems)
     book = load_book(config, problems, cache)
     problems.raise_if_errors()  # passes on half-read entries would report ghosts
     run_passes(book, problems)
