@@ -177,6 +177,10 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[int, str, str]:
     last = max(text.count("\n"), 1)
     line = min(mark.line, last - 1) + 2 if mark else 2
     reason = exc.problem or "the YAML cannot be read"
+    if mark is exc.context_mark and "quoted scalar" in (exc.context or ""):
+        reason = "the quote opened on this line is never closed"
+    elif mark is exc.context_mark and exc.context:
+        reason = f"{exc.context.removeprefix('while ')} begun on this line is never closed"
     lines = text.splitlines()
     at = lines[line - 2] if 0 <= line - 2 < len(lines) else ""
     if "\t" in (exc.problem or "") or at[: len(at) - len(at.lstrip())].count("\t"):

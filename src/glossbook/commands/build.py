@@ -66,7 +66,7 @@ def execute(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else root / "build"
     start = time.perf_counter()
     with console.status("Reading the book…"):
-        book, warnings = prepare(root)
+        book, warnings = prepare(root.resolve())  # absolute: WeasyPrint needs file URLs
     made: list[Path] = []
     with Staging(out) as staging:
         try:
