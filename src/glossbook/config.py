@@ -111,6 +111,9 @@ def load_config(root: Path) -> Config:
     """Read and validate ``glossbook.toml`` in ``root``; raise ContentError listing problems."""
     path = root / CONFIG_FILE
     problems = Problems()
+    if path.is_dir():
+        problems.error(CONFIG_FILE, None, *unreadable(path, IsADirectoryError()))
+        problems.raise_if_errors()
     if not path.is_file():
         problems.error(
             CONFIG_FILE,
@@ -241,7 +244,7 @@ def _check_book(config: Config, text: str, data: dict[str, Any], problems: Probl
     if "title" in data.get("book", {}) and not book["title"].strip():
         problems.error(CONFIG_FILE, _line_of_text(text, "book", "title"), "[book] title is empty.")
     language = book["language"]
-    if not Collation.is_known_language(language):
+    if not _known_language(language):
         problems.error(
             CONFIG_FILE,
             _line_of_text(text, "book", "language"),
@@ -268,6 +271,15 @@ def _check_book(config: Config, text: str, data: dict[str, Any], problems: Probl
             f"slug '{book['slug']}' must be lower-case letters, digits and hyphens.",
             f'Try slug = "{slugify(book["slug"])}".',
         )
+
+
+def _known_language(language: str) -> bool:
+    if not re.fullmatch(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*", language):
+        return False  # ICU itself fails on some malformed tags
+    try:
+        return Collation.is_known_language(language)
+    except Exception:  # ICUError on tags ICU cannot parse
+        return False
 
 
 def _check_cover(config: Config, cover: str, line: int | None, problems: Problems) -> None:

@@ -20,6 +20,7 @@ image used by many entries is checked once.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +30,7 @@ SUFFIXES = (*RASTER, SVG_SUFFIX)
 SVG_NS = "http://www.w3.org/2000/svg"
 _URL_IN_CSS = re.compile(r"url\(\s*['\"]?\s*([^'\")\s]+)", re.I)
 _IMPORT_IN_CSS = re.compile(r"@import", re.I)
+_PILLOW = threading.Lock()  # guards Pillow's module-wide LOAD_TRUNCATED_IMAGES switch
 
 
 def check_image(path: Path) -> str | None:
@@ -55,12 +57,18 @@ def _check(name: str, size: int, mtime: int) -> str | None:
 
 
 def _check_raster(path: Path, expected: str) -> str | None:
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageFile, UnidentifiedImageError
 
     try:
-        with Image.open(path) as image:
-            found = image.format
-            image.load()  # decodes every pixel: a truncated file fails here
+        with _PILLOW:
+            # WeasyPrint lets Pillow accept truncated files; a check must not.
+            tolerant, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+            try:
+                with Image.open(path) as image:
+                    found = image.format
+                    image.load()  # decodes every pixel: a truncated file fails here
+            finally:
+                ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
     except UnidentifiedImageError:
         return "it is not an image Pillow can read (the file is damaged, or not an image)"
     except (OSError, SyntaxError, ValueError, EOFError) as error:

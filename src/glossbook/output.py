@@ -156,6 +156,24 @@ def _swap(staging: Path, out: Path, names: list[str]) -> None:
         os.replace(new, target)
 
 
+def settle(out: Path) -> None:
+    """Before a build reads anything: complete or discard what a killed build left in
+    ``out`` (if no other build is running there now)."""
+    if not out.is_dir():
+        return
+    try:
+        fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return  # reported when the build writes
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        recover(out)
+    except OSError:
+        pass  # another build holds it, or the folder is read-only: Staging reports that
+    finally:
+        os.close(fd)
+
+
 def recover(out: Path) -> None:
     """Finish or discard what killed builds left in ``out`` (call with the lock held)."""
     for child in out.iterdir():

@@ -127,6 +127,11 @@ def read_source(
         line, reason, hint = _yaml_problem(exc, yaml_text)
         problems.error(display, line, f"malformed front matter: {reason}.", hint)
         return None
+    except RecursionError:
+        problems.error(
+            display, 2, "the front matter is nested too deeply.", "Use at most a few levels."
+        )
+        return None
     if node is None:
         node = yaml.MappingNode("tag:yaml.org,2002:map", [])
     if not isinstance(node, yaml.MappingNode):
@@ -137,7 +142,13 @@ def read_source(
             "Write 'key: value'.",
         )
         return None
-    meta = _to_value(node, display, problems)
+    try:
+        meta = _to_value(node, display, problems)
+    except RecursionError:
+        problems.error(
+            display, 2, "the front matter is nested too deeply.", "Use at most a few levels."
+        )
+        return None
     for key, value in meta.value.items():
         if key not in allowed:
             hint = did_you_mean(key, set(allowed)) or f"Valid keys: {', '.join(allowed)}."
@@ -177,7 +188,17 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[int, str, str]:
     last = max(text.count("\n"), 1)
     line = min(mark.line, last - 1) + 2 if mark else 2
     reason = exc.problem or "the YAML cannot be read"
-    if mark is exc.context_mark and "quoted scalar" in (exc.context or ""):
+    context = exc.context or ""
+    if (
+        context.startswith("while parsing a flow")
+        and exc.context_mark is not None
+        and exc.problem_mark is not None
+        and exc.context_mark.line < exc.problem_mark.line
+    ):
+        mark = exc.context_mark  # [a, b or {a: b left open: blame the line that opened it
+        line = mark.line + 2
+        return line, f"the {context.split()[-1]} opened on this line is never closed", hint
+    if mark is exc.context_mark and "quoted scalar" in context:
         reason = "the quote opened on this line is never closed"
     elif mark is exc.context_mark and exc.context:
         reason = f"{exc.context.removeprefix('while ')} begun on this line is never closed"
@@ -188,8 +209,21 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[int, str, str]:
     return line, reason, hint
 
 
-def _to_value(node: yaml.Node, display: str, problems: Problems) -> Value:
+def _to_value(
+    node: yaml.Node, display: str, problems: Problems, seen: set[int] | None = None
+) -> Value:
     line = node.start_mark.line + 2
+    seen = set() if seen is None else seen
+    if not isinstance(node, yaml.ScalarNode):
+        if id(node) in seen:  # an alias (*name): refused, it could expand without end
+            problems.error(
+                display,
+                line,
+                "YAML aliases (&name … *name) are not allowed in front matter.",
+                "Write the value out where it is needed.",
+            )
+            return Value("", line)
+        seen.add(id(node))
     if isinstance(node, yaml.ScalarNode):
         # Keep scalars as written: "1984" stays "1984", "no" stays "no", null is "".
         value = "" if node.tag.endswith(":null") and node.value in ("", "~", "null") else node.value
@@ -204,7 +238,7 @@ def _to_value(node: yaml.Node, display: str, problems: Problems) -> Value:
             value = CONTROL.sub("", value)
         return Value(value, line)
     if isinstance(node, yaml.SequenceNode):
-        return Value([_to_value(item, display, problems) for item in node.value], line)
+        return Value([_to_value(item, display, problems, seen) for item in node.value], line)
     mapping: dict[str, Value] = {}
     for key_node, value_node in node.value:
         key = str(key_node.value)
@@ -218,7 +252,7 @@ def _to_value(node: yaml.Node, display: str, problems: Problems) -> Value:
             )
             continue
         # A key's value is located at the key; list items keep their own lines.
-        mapping[key] = Value(_to_value(value_node, display, problems).value, key_line)
+        mapping[key] = Value(_to_value(value_node, display, problems, seen).value, key_line)
     return Value(mapping, line)
 
 

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from ..errors import UsageError
-from ..output import Staging, environment_failure
+from ..output import Staging, environment_failure, settle
 
 # Renderer modules by format, in the order a full build writes them: the EPUB's page list
 # comes from the PDF's layout, so the PDF goes first.
@@ -65,6 +65,7 @@ def execute(args: argparse.Namespace) -> int:
         raise UsageError("--press and --pdf-variant apply to the pdf edition: add it to --format.")
     out = Path(args.out) if args.out else root / "build"
     start = time.perf_counter()
+    settle(out)  # a swap cut short by a killed build is completed first
     with console.status("Reading the book…"):
         book, warnings = prepare(root.resolve())  # absolute: WeasyPrint needs file URLs
     made: list[Path] = []
