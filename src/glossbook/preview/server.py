@@ -35,11 +35,12 @@ import re
 import secrets
 import socket
 import socketserver
+import threading
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote, unquote
 
 from ..errors import Problem
@@ -60,6 +61,7 @@ KEEPALIVE_S = 15.0  # an SSE comment this often, so a closed tab frees its threa
 PAGE_WAIT_S = 10.0  # a page request waits this long for a rebuild under way
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 
+_NONCE = "\x00glossbook-nonce\x00"  # where each response's nonce goes (never in a page)
 _HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
 _BODY_START = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
@@ -74,18 +76,69 @@ PAGE_POLICY = (
 FILE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
+BACKLOG = 1024  # connections the kernel queues before accept (it caps at net.core.somaxconn)
+MAX_CONNECTIONS = 256  # threads answering at once; beyond this, a connection is refused
+MAX_STREAMS = 64  # open event streams (tabs); more get 503 and retry on their own
+IDLE_TIMEOUT_S = 10.0  # a connection that sends nothing (or stalls mid-request) is closed
+
+
 class PreviewServer(ThreadingHTTPServer):
-    """The HTTP server of one ``Preview``; IPv6 when the host is an IPv6 address."""
+    """The HTTP server of one ``Preview``; IPv6 when the host is an IPv6 address.
+
+    Under load it stays answerable: a deep listen backlog, at most ``MAX_CONNECTIONS``
+    handler threads (a connection beyond them is closed at once rather than queued without
+    end), a read timeout so an idle or slow client cannot hold a thread, and at most
+    ``MAX_STREAMS`` event streams. Pages are injected once per build and page; each
+    response only joins its fresh nonce in.
+    """
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = BACKLOG
 
-    def __init__(self, preview: Preview, host: str, port: int) -> None:
+    def __init__(
+        self, preview: Preview, host: str, port: int, idle_timeout: float = IDLE_TIMEOUT_S
+    ) -> None:
         self.preview = preview
+        self.idle_timeout = idle_timeout
         if ":" in host:
             self.address_family = socket.AF_INET6
         self.check_host = is_loopback(host)  # refuse other Host names (DNS rebinding)
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self.streams = threading.BoundedSemaphore(MAX_STREAMS)
+        self.injected: dict[tuple[str, int, str], list[str]] = {}
         super().__init__((host, port), Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self.slots.acquire(blocking=False):
+            self.shutdown_request(request)  # every thread busy: refuse rather than pile up
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+    def page_pieces(self, state: State, name: str, chapter: str | None) -> list[str]:
+        """The page as served, split where the response's nonce goes; made once per build."""
+        key = (state.site.token, state.build, name)
+        pieces = self.injected.get(key)
+        if pieces is None:
+            page = state.site.pages[name]
+            text = inject(
+                page, site=state.site, problems=state.problems, nonce=_NONCE, chapter=chapter
+            )
+            pieces = text.split(_NONCE)
+            if len(self.injected) > 512 or any(k[1] != state.build for k in self.injected):
+                self.injected = {}
+            self.injected[key] = pieces
+        return pieces
 
     def server_bind(self) -> None:
         """Bind without ``HTTPServer``'s reverse DNS lookup of the host (slow offline)."""
@@ -99,6 +152,10 @@ class Handler(BaseHTTPRequestHandler):
 
     server_version = "glossbook-preview"
     protocol_version = "HTTP/1.0"  # one request per connection; events stream until closed
+
+    def setup(self) -> None:
+        self.timeout = cast(PreviewServer, self.server).idle_timeout  # read timeout
+        super().setup()
 
     @property
     def preview(self) -> Preview:
@@ -132,9 +189,12 @@ class Handler(BaseHTTPRequestHandler):
             self.preview.wait_until_built(PAGE_WAIT_S)
         state = self.preview.state  # one state for the whole answer
         name = path or "index.html"
-        page = state.site.pages.get(name)
-        if page is not None:
-            self._page(HTTPStatus.OK, page, state, chapter=state.site.chapters.get(name))
+        if name in state.site.pages:
+            chapter = state.site.chapters.get(name)
+            nonce = secrets.token_urlsafe(16)
+            body = nonce.join(server.page_pieces(state, name, chapter))
+            headers = {"Content-Security-Policy": PAGE_POLICY.format(nonce=nonce)}
+            self._send(HTTPStatus.OK, body.encode("utf-8"), "text/html; charset=utf-8", headers)
             return
         file = state.site.files.get(path)
         if file is not None:
@@ -224,6 +284,19 @@ class Handler(BaseHTTPRequestHandler):
 
     def _events(self) -> None:
         """Server-sent events: the state now, then one event per build, until closed."""
+        streams = cast(PreviewServer, self.server).streams
+        if not streams.acquire(blocking=False):
+            self.send_response(HTTPStatus.SERVICE_UNAVAILABLE)
+            self.send_header("Retry-After", "5")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        try:
+            self._stream()
+        finally:
+            streams.release()
+
+    def _stream(self) -> None:
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-store")
