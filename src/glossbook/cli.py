@@ -56,7 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     module = importlib.import_module(f".commands.{args.verb}", __package__)
     from .console import console, report_problems
+    from .output import COMMITTED
 
+    COMMITTED.clear()
     try:
         with sigterm_raises():
             return int(module.execute(args) or 0)
@@ -75,7 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.print(f"[bold red]error:[/] {error}", highlight=False)
         return error.exit_code
     except KeyboardInterrupt as interrupt:
-        if args.verb == "build":
+        if args.verb == "build" and COMMITTED:
+            console.print("Interrupted after the new build was put in place.")
+        elif args.verb == "build":
             console.print("Interrupted; the previous build is untouched.")
         else:
             console.print("Interrupted.")

@@ -38,6 +38,7 @@ from pathlib import Path
 
 from .errors import EnvironmentFailure, Problem
 
+COMMITTED: list[Path] = []  # output folders this process has swapped a new build into
 STAGING_PREFIX = ".glossbook-staging-"
 JOURNAL = ".commit.json"
 OLD = ".old"
@@ -65,6 +66,7 @@ class Staging:
         self._tempdir: str | None = None
         self._tmpdir_env: str | None = None
         self.committed: list[Path] = []
+        self._held: contextlib.AbstractContextManager[list[int]] | None = None
 
     def __enter__(self) -> Staging:
         out = self.out
@@ -117,9 +119,14 @@ class Staging:
             os.environ.pop("TMPDIR", None)
         else:
             os.environ["TMPDIR"] = self._tmpdir_env
-        if self.path != self.out:
-            shutil.rmtree(self.path, ignore_errors=True)
-        self._release()
+        try:
+            if self.path != self.out:
+                shutil.rmtree(self.path, ignore_errors=True)
+            self._release()
+        finally:
+            if self._held is not None:
+                self._held.__exit__(None, None, None)
+                self._held = None
 
     def _release(self) -> None:
         if self._lock is not None:
@@ -127,17 +134,23 @@ class Staging:
             self._lock = None
 
     def commit(self) -> list[Path]:
-        """Move every edition in the staging folder into the output folder, all at once."""
+        """Move every edition in the staging folder into the output folder, all at once.
+
+        From here until the ``with`` block ends, Ctrl-C and SIGTERM are held off: the new
+        build is in place, and the command finishes as a success.
+        """
         names = sorted(n for n in os.listdir(self.path) if not n.startswith("."))
+        self._held = held_signals()
+        self._held.__enter__()
         try:
-            with held_signals():
-                journal = self.path / (JOURNAL + ".part")
-                journal.write_text(json.dumps(names), encoding="utf-8")
-                os.replace(journal, self.path / JOURNAL)
-                _swap(self.path, self.out, names)
+            journal = self.path / (JOURNAL + ".part")
+            journal.write_text(json.dumps(names), encoding="utf-8")
+            os.replace(journal, self.path / JOURNAL)
+            _swap(self.path, self.out, names)
         except OSError as error:
             raise environment_failure(error, self.out) from None
         self.committed = [self.out / name for name in names]
+        COMMITTED.append(self.out)
         return self.committed
 
 

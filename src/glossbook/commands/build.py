@@ -87,15 +87,15 @@ def execute(args: argparse.Namespace) -> int:
             raise environment_failure(error, out) from None
         staging.commit()
         written = [_shown(out / path.relative_to(staging.path)) for path in made]
-    report_problems(warnings)
-    seconds = time.perf_counter() - start
-    entries = len(book.entries)
-    console.print(
-        f"Built {', '.join(formats)} of “{book.metadata.title}” "
-        f"({entries} entr{'y' if entries == 1 else 'ies'}, {len(book.chapters)} chapters) "
-        f"→ {', '.join(written)} in {seconds:.1f} s"
-        + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else "")
-    )
+        report_problems(warnings)  # still inside: an interrupt now is held, not raised
+        seconds = time.perf_counter() - start
+        entries = len(book.entries)
+        console.print(
+            f"Built {', '.join(formats)} of “{book.metadata.title}” "
+            f"({entries} entr{'y' if entries == 1 else 'ies'}, {len(book.chapters)} chapters) "
+            f"→ {', '.join(written)} in {seconds:.1f} s"
+            + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else "")
+        )
     return 0
 
 

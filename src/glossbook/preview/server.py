@@ -169,7 +169,8 @@ class Handler(BaseHTTPRequestHandler):
             self._route()  # (suppressed: the browser went away)
 
     def log_message(self, format: str, *args: object) -> None:
-        log.debug("%s - %s", self.address_string(), format % args)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s - %s", self.address_string(), format % args)
 
     # --- routing ----------------------------------------------------------------------
 
@@ -334,9 +335,12 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Referrer-Policy", "no-referrer")
         for name, value in (headers or {}).items():
             self.send_header(name, value)
-        self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(body)
+            self._headers_buffer.append(b"\r\n")  # headers and body in one write
+            self._headers_buffer.append(body)
+            self.flush_headers()
+        else:
+            self.end_headers()
 
 
 # --- paths ----------------------------------------------------------------------------
