@@ -212,7 +212,7 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[int, str, str]:
 def _to_value(
     node: yaml.Node, display: str, problems: Problems, seen: set[int] | None = None
 ) -> Value:
-    line = node.start_mark.line + 2
+    line = node.start_mark.line + 2 if node.start_mark else 2
     seen = set() if seen is None else seen
     if not isinstance(node, yaml.ScalarNode):
         if id(node) in seen:  # an alias (*name): refused, it could expand without end
