@@ -130,3 +130,19 @@ def test_a_book_that_never_built_is_answered_in_a_path_free_way(tmp_path: Path) 
     with Preview(root, port=0) as running:
         status, _, body = http_get(running.port, "/")
         assert status == 503 and b"no entries" in body and str(tmp_path).encode() not in body
+
+
+def test_idle_clients_cannot_starve_the_others(preview: Preview) -> None:
+    from glossbook.preview.server import MAX_WORKERS, STUCK_S
+
+    assert preview._server is not None
+    preview._server.idle_timeout = 20.0  # the idle clients would hold their workers long
+    idle = [socket.create_connection(("127.0.0.1", preview.port)) for _ in range(MAX_WORKERS + 8)]
+    try:
+        time.sleep(STUCK_S + 0.3)
+        started = time.monotonic()
+        assert http_get(preview.port, "/chapter-a.html")[0] == 200
+        assert time.monotonic() - started < 5.0
+    finally:
+        for sock in idle:
+            sock.close()

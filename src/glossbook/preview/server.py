@@ -31,11 +31,13 @@ import ipaddress
 import json
 import logging
 import mimetypes
+import queue
 import re
 import secrets
 import socket
 import socketserver
 import threading
+import time
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -77,7 +79,10 @@ FILE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sa
 
 
 BACKLOG = 1024  # connections the kernel queues before accept (it caps at net.core.somaxconn)
-MAX_CONNECTIONS = 256  # threads answering at once; beyond this, a connection is refused
+MAX_CONNECTIONS = 256  # requests answered at once; beyond this, a connection is refused
+MAX_WORKERS = 32  # worker threads at most; more connections wait their turn
+STUCK_S = 1.0  # a worker on one request this long is presumed held by a slow client
+WORKER_IDLE_S = 30.0  # a worker thread idle this long ends (one always remains)
 MAX_STREAMS = 64  # open event streams (tabs); more get 503 and retry on their own
 IDLE_TIMEOUT_S = 10.0  # a connection that sends nothing (or stalls mid-request) is closed
 
@@ -86,8 +91,9 @@ class PreviewServer(ThreadingHTTPServer):
     """The HTTP server of one ``Preview``; IPv6 when the host is an IPv6 address.
 
     Under load it stays answerable: a deep listen backlog, at most ``MAX_CONNECTIONS``
-    handler threads (a connection beyond them is closed at once rather than queued without
-    end), a read timeout so an idle or slow client cannot hold a thread, and at most
+    requests in hand (a connection beyond them is closed at once rather than queued without
+    end) by worker threads that are kept between requests, event streams on threads of
+    their own, a read timeout so an idle or slow client cannot hold a thread, and at most
     ``MAX_STREAMS`` event streams. Pages are injected once per build and page; each
     response only joins its fresh nonce in.
     """
@@ -107,23 +113,87 @@ class PreviewServer(ThreadingHTTPServer):
         self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self.streams = threading.BoundedSemaphore(MAX_STREAMS)
         self.injected: dict[tuple[str, int, str], list[str]] = {}
+        self.detached: set[Any] = set()  # connections now served by their own stream thread
+        self._queue: queue.SimpleQueue[tuple[Any, Any] | None] = queue.SimpleQueue()
+        self._pool_lock = threading.Lock()
+        self._workers: set[threading.Thread] = set()
+        self._idle = 0  # workers started and not busy
+        self._busy: dict[threading.Thread, float] = {}  # worker -> when it took its request
         super().__init__((host, port), Handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
+        """Hand the connection to a worker thread. Workers are kept between requests (no
+        thread started per request once warm); new ones start only when none is idle."""
         if not self.slots.acquire(blocking=False):
-            self.shutdown_request(request)  # every thread busy: refuse rather than pile up
+            self.shutdown_request(request)  # too many in hand: refuse rather than pile up
             return
-        try:
-            super().process_request(request, client_address)
-        except BaseException:
-            self.slots.release()
-            raise
+        self._queue.put((request, client_address))
+        self._grow()
 
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
+    def service_actions(self) -> None:
+        """Every poll of the accept loop: workers for connections still waiting."""
+        super().service_actions()
+        if self._queue.qsize():
+            self._grow()
+
+    def _grow(self) -> None:
+        """Start workers for waiting connections, up to ``MAX_WORKERS``. Workers held over
+        ``STUCK_S`` (a slow or idle client) do not count against the cap, so such clients
+        cannot starve the others; ``MAX_CONNECTIONS`` still bounds everything."""
+        with self._pool_lock:
+            now = time.monotonic()
+            stuck = sum(1 for since in self._busy.values() if now - since > STUCK_S)
+            wanted = self._queue.qsize() - self._idle
+            count = max(0, min(wanted, MAX_WORKERS + stuck - len(self._workers)))
+            self._idle += count
+            workers = [
+                threading.Thread(target=self._work, name="glossbook-http", daemon=True)
+                for _ in range(count)
+            ]
+            self._workers.update(workers)
+        for worker in workers:
+            worker.start()
+
+    def _work(self) -> None:
         try:
-            super().process_request_thread(request, client_address)
+            while True:
+                try:
+                    item = self._queue.get(timeout=WORKER_IDLE_S)
+                except queue.Empty:
+                    with self._pool_lock:
+                        if self._idle > 1:  # others remain to take new connections
+                            self._idle -= 1
+                            return
+                    continue
+                if item is None:
+                    return
+                with self._pool_lock:
+                    self._idle -= 1
+                    self._busy[threading.current_thread()] = time.monotonic()
+                request, client_address = item
+                try:
+                    self.finish_request(request, client_address)
+                except Exception:
+                    self.handle_error(request, client_address)
+                finally:
+                    self.slots.release()
+                    if request not in self.detached:
+                        self.shutdown_request(request)
+                    with self._pool_lock:
+                        self._idle += 1
+                        self._busy.pop(threading.current_thread(), None)
         finally:
-            self.slots.release()
+            with self._pool_lock:
+                self._workers.discard(threading.current_thread())
+
+    def server_close(self) -> None:
+        super().server_close()
+        with self._pool_lock:
+            workers = list(self._workers)
+        for _ in workers:
+            self._queue.put(None)
+        for worker in workers:
+            worker.join(timeout=5)
 
     def page_pieces(self, state: State, name: str, chapter: str | None) -> list[str]:
         """The page as served, split where the response's nonce goes; made once per build."""
@@ -293,29 +363,44 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         try:
-            self._stream()
-        finally:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Accel-Buffering", "no")
+            self.end_headers()
+        except BaseException:
             streams.release()
-
-    def _stream(self) -> None:
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("X-Accel-Buffering", "no")
-        self.end_headers()
+            raise
         if self.command == "HEAD":
+            streams.release()
             return
-        self.wfile.write(b"retry: 1000\n\n")
-        seen = -1
-        while True:
-            state = self.preview.wait_for_build(seen, KEEPALIVE_S)
-            if state is None:  # shutting down
-                return
-            if state.build == seen:
-                self.wfile.write(b": keep-alive\n\n")
-                continue
-            seen = state.build
-            self.wfile.write(f"event: state\ndata: {json.dumps(state.message())}\n\n".encode())
+        # The stream gets a thread of its own, so the workers stay free for pages.
+        server = cast(PreviewServer, self.server)
+        server.detached.add(self.request)
+        threading.Thread(
+            target=self._stream, args=(server, self.request), name="glossbook-events", daemon=True
+        ).start()
+
+    def _stream(self, server: PreviewServer, connection: socket.socket) -> None:
+        """Server-sent events on ``connection`` until it or the preview closes."""
+        try:
+            with contextlib.suppress(OSError):
+                connection.sendall(b"retry: 1000\n\n")
+                seen = -1
+                while True:
+                    state = self.preview.wait_for_build(seen, KEEPALIVE_S)
+                    if state is None:  # shutting down
+                        return
+                    if state.build == seen:
+                        connection.sendall(b": keep-alive\n\n")
+                        continue
+                    seen = state.build
+                    message = json.dumps(state.message())
+                    connection.sendall(f"event: state\ndata: {message}\n\n".encode())
+        finally:
+            server.streams.release()
+            server.detached.discard(connection)
+            server.shutdown_request(connection)
 
     def _text(self, status: HTTPStatus, text: str) -> None:
         self._send(status, (text + "\n").encode("utf-8"), "text/plain; charset=utf-8")
