@@ -68,6 +68,9 @@ SCHEMA: dict[str, dict[str, Option]] = {
         "front_matter": Option(list, [], "Markdown files placed before the entries."),
         "back_matter": Option(list, [], "Markdown files placed after the entries."),
         "chapters": Option(list, [], "Explicit chapters: each a table with title and entries."),
+        "backlinks": Option(
+            bool, True, "true or false: end each entry with the entries that refer to it."
+        ),
     },
     "citations": {
         "bibliography": Option(str, "bibliography.bib", "The BibTeX file, relative to the book."),

@@ -86,6 +86,7 @@ def load_book(config: Config, problems: Problems, cache: EntryCache | None = Non
             "cover": meta["cover"] or None,
             "order": config.values["contents"]["order"],
             "chapters": config.chapters,
+            "backlinks": config.values["contents"]["backlinks"],
             "style": config.values["citations"]["style"],
             "style_line": config.line_of("citations", "style"),
             "bibliography": config.values["citations"]["bibliography"],

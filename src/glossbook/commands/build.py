@@ -1,4 +1,4 @@
-"""``glossbook build [PATH] [--format …] [--out DIR]``: write the book's editions."""
+"""``glossbook build [PATH] [--format …] [--out DIR] [--open]``: write the book's editions."""
 
 from __future__ import annotations
 
@@ -9,6 +9,13 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..output import Staging, environment_failure, settle
+
+EXAMPLE = "glossbook build my-glossary --format html,pdf --open"
+DESCRIPTION = """\
+Writes into PATH/build/: html/ (the HTML edition: contents, one page per chapter,
+references, index), <slug>.pdf (the print edition, laid out with CSS paged media, and
+<slug>.layout.json, its page map) and <slug>.epub (EPUB 3, with the print pages as its
+page list). Content errors are listed as file:line and nothing is written (exit 1)."""
 
 # Renderer modules by format, in the order a full build writes them: the EPUB's page list
 # comes from the PDF's layout, so the PDF goes first.
@@ -39,6 +46,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="VARIANT",
         help="a PDF standard: pdf/ua-1 (tagged), pdf/a-2b, pdf/a-3b, ...",
     )
+    parser.add_argument(
+        "--open",
+        action="store_true",
+        help="open what was built: the HTML edition's contents page, else the PDF or EPUB",
+    )
 
 
 def parse_formats(value: str | None) -> list[str]:
@@ -68,7 +80,7 @@ def execute(args: argparse.Namespace) -> int:
     settle(out)  # a swap cut short by a killed build is completed first
     with console.status("Reading the book…"):
         book, warnings = prepare(root.resolve())  # absolute: WeasyPrint needs file URLs
-    made: list[Path] = []
+    made: dict[str, Path] = {}
     with Staging(out) as staging:
         try:
             for name in formats:
@@ -82,11 +94,12 @@ def execute(args: argparse.Namespace) -> int:
                         pdf = importlib.import_module(FORMATS["pdf"])
                         book.print_layout = pdf.layout(book)[1]
                 with console.status(f"Writing the {name} edition…"):
-                    made.append(renderer.render(book, staging.path, **options))
+                    made[name] = renderer.render(book, staging.path, **options)
         except OSError as error:
             raise environment_failure(error, out) from None
         staging.commit()
-        written = [_shown(out / path.relative_to(staging.path)) for path in made]
+        paths = {name: out / path.relative_to(staging.path) for name, path in made.items()}
+        written = [_shown(path) for path in paths.values()]
         report_problems(warnings)  # still inside: an interrupt now is held, not raised
         seconds = time.perf_counter() - start
         entries = len(book.entries)
@@ -96,7 +109,26 @@ def execute(args: argparse.Namespace) -> int:
             f"→ {', '.join(written)} in {seconds:.1f} s"
             + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else "")
         )
+    if args.open:
+        _open(paths)
     return 0
+
+
+def opened(paths: dict[str, Path]) -> Path:
+    """What ``--open`` shows: the HTML edition's contents page, else the PDF, else the EPUB."""
+    if "html" in paths:
+        return paths["html"] / "index.html"
+    return paths["pdf"] if "pdf" in paths else paths["epub"]
+
+
+def _open(paths: dict[str, Path]) -> None:
+    import webbrowser
+
+    from ..console import console
+
+    target = opened(paths).resolve()
+    if not webbrowser.open(target.as_uri()):
+        console.print(f"No browser could be started; open {target} yourself.", highlight=False)
 
 
 def _shown(path: Path) -> str:
