@@ -22,6 +22,7 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from types import ModuleType
+from typing import Any
 
 from .errors import ContentError, EnvironmentFailure, GlossbookError, Terminated
 
@@ -155,19 +156,34 @@ def main(argv: Sequence[str] | None = None) -> int:
 @contextlib.contextmanager
 def sigterm_raises() -> Iterator[None]:
     """While the command runs, SIGTERM raises ``Terminated`` (a KeyboardInterrupt), so the
-    clean-up that Ctrl-C gets runs for it too."""
+    clean-up that Ctrl-C gets runs for it too. Both are noted as well: one raised inside a
+    finaliser is swallowed by Python (silently here), and the build raises it again at its
+    next checkpoint."""
+    from .output import PENDING
+
+    PENDING.clear()
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
-    def terminate(signum: int, frame: object) -> None:
-        raise Terminated()
+    def interrupt(signum: int, frame: object) -> None:
+        kind = Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+        PENDING.append(kind)
+        raise kind()
 
-    previous = signal.signal(signal.SIGTERM, terminate)
+    def unraisable(info: Any) -> None:
+        if info.exc_type is None or not issubclass(info.exc_type, KeyboardInterrupt):
+            hook(info)
+
+    hook = sys.unraisablehook
+    sys.unraisablehook = unraisable
+    previous = {s: signal.signal(s, interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        sys.unraisablehook = hook
 
 
 if __name__ == "__main__":

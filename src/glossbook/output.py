@@ -39,6 +39,9 @@ from pathlib import Path
 from .errors import EnvironmentFailure, Problem
 
 COMMITTED: list[Path] = []  # output folders this process has swapped a new build into
+# Interrupts raised by our signal handlers. One raised inside a finaliser (``__del__``) is
+# swallowed by Python; ``checkpoint()`` raises it again at the next safe place.
+PENDING: list[type[BaseException]] = []
 STAGING_PREFIX = ".glossbook-staging-"
 JOURNAL = ".commit.json"
 OLD = ".old"
@@ -140,6 +143,7 @@ class Staging:
         build is in place, and the command finishes as a success.
         """
         names = sorted(n for n in os.listdir(self.path) if not n.startswith("."))
+        checkpoint()
         self._held = held_signals()
         self._held.__enter__()
         try:
@@ -152,6 +156,12 @@ class Staging:
         self.committed = [self.out / name for name in names]
         COMMITTED.append(self.out)
         return self.committed
+
+
+def checkpoint() -> None:
+    """Raise an interrupt that arrived but was swallowed (in a finaliser, say)."""
+    if PENDING:
+        raise PENDING[0]()
 
 
 def _swap(staging: Path, out: Path, names: list[str]) -> None:

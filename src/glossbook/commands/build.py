@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from ..errors import UsageError
-from ..output import Staging, environment_failure, settle
+from ..output import Staging, checkpoint, environment_failure, settle
 
 EXAMPLE = "glossbook build my-glossary --format html,pdf --open"
 DESCRIPTION = """\
@@ -84,6 +84,7 @@ def execute(args: argparse.Namespace) -> int:
     with Staging(out) as staging:
         try:
             for name in formats:
+                checkpoint()
                 renderer = importlib.import_module(FORMATS[name])
                 options: dict[str, object] = {}
                 if name == "pdf":
