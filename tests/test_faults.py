@@ -69,7 +69,8 @@ def test_killed_builds_leave_the_previous_one_whole(make_book: BookFactory, tmp_
         finished = "after the new build was put in place" in text or "Built html" in text
         if process.returncode == 0 or finished:
             # It finished first, or the signal came after the swap (and it says so, or it
-            # had reported the build done and was ending): the new build is whole. Put the previous one back for the next point.
+            # had reported the build done and was ending): the new build is whole.
+            # Put the previous one back for the next point.
             assert "Second version." in (build / "html" / "chapter-a.html").read_text()
             restore(build, previous)
             continue
