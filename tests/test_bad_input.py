@@ -486,42 +486,15 @@ image_case(
     ),
     "http://e.org/x.png",
 )
-image_case(
-    "svg-file",
-    "f.svg",
-    SVG.replace("<title>", '<image href="file:///etc/x.png"/><title>'),
-    "file:///etc/x.png",
-)
-image_case(
-    "svg-relative",
-    "r.svg",
-    SVG.replace("<title>", '<image href="dot.png"/><title>'),
-    "outside itself",
-)
-image_case(
-    "svg-js-link",
-    "j.svg",
-    SVG.replace("<title>", '<a href="javascript:x()"/><title>'),
-    "javascript",
-)
-image_case(
-    "svg-style-url",
-    "u.svg",
-    SVG.replace("<title>", "<style>rect{fill:url(http://e.org/f)}</style><title>"),
-    "<style>",
-)
-image_case(
-    "svg-style-import",
-    "i.svg",
-    SVG.replace("<title>", "<style>@import 'x.css';</style><title>"),
-    "imports",
-)
-image_case(
-    "svg-attr-style",
-    "a.svg",
-    SVG.replace("<rect", "<rect style=\"fill:url('http://e.org/f')\""),
-    "style",
-)
+for name, inserted, says in [
+    ("svg-file", '<image href="file:///etc/x.png"/>', "file:///etc/x.png"),
+    ("svg-relative", '<image href="dot.png"/>', "outside itself"),
+    ("svg-js-link", '<a href="javascript:x()"/>', "javascript"),
+    ("svg-style-url", "<style>rect{fill:url(http://e.org/f)}</style>", "<style>"),
+    ("svg-style-import", "<style>@import 'x.css';</style>", "imports"),
+    ("svg-attr-style", "<g style=\"fill:url('http://e.org/f')\"/>", "style"),
+]:
+    image_case(name, f"{name}.svg", SVG.replace("<title>", inserted + "<title>"), says)
 image_case("svg-png-bytes", "p.svg", PNG, "not well-formed")
 image_case("svg-html-root", "x.svg", "<html><body/></html>", "not an SVG document")
 image_case(
