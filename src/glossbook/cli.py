@@ -6,18 +6,29 @@ Each verb is a module ``commands/<verb>.py`` with ``add_arguments(parser)`` and
 (other names for the verb). ``VERBS`` lists the verbs with their one-line summaries.
 
 Verb modules are imported only when used, so ``--help`` stays fast. Exit codes: 0 done,
-1 the book's content has errors, 2 the command line was wrong.
+1 the book's content has errors, 2 the command line was wrong, 3 the machine stopped the
+build (disk full, read-only or unwritable folder), 70 an unexpected error (a bug: the
+message says so, and ``--debug`` shows where), 130 interrupted by Ctrl-C, 143 by SIGTERM.
+The whole command runs under one handler: no traceback reaches the user without --debug.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from types import ModuleType
+from typing import Any
 
-from .errors import ContentError, GlossbookError
+from .errors import ContentError, EnvironmentFailure, GlossbookError, Terminated
+
+EXIT_BUG = 70  # EX_SOFTWARE
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 VERBS = {
     "build": "Build the book's editions: the HTML edition, the print PDF and the EPUB 3.",
@@ -65,6 +76,9 @@ def make_parser() -> argparse.ArgumentParser:
         nargs=0,
         help="show the versions of glossbook, WeasyPrint, pandoc and ICU, and exit",
     )
+    parser.add_argument(
+        "--debug", action="store_true", help="show the full trace of an unexpected error"
+    )
     verbs = parser.add_subparsers(dest="verb", metavar="COMMAND")
     for verb, module in modules.items():
         summary = VERBS[verb]
@@ -98,9 +112,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     module = _module(args.command)
     from .console import console, report_problems
+    from .output import COMMITTED
 
+    COMMITTED.clear()
     try:
-        return int(module.execute(args) or 0)
+        with sigterm_raises():
+            return int(module.execute(args) or 0)
+    except EnvironmentFailure as error:
+        report_problems(error.problems)
+        console.print("[bold red]Build failed[/]; the previous build is untouched.")
+        return error.exit_code
     except ContentError as error:
         report_problems(error.problems)
         console.print(
@@ -111,8 +132,60 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GlossbookError as error:
         console.print(f"[bold red]error:[/] {error}", highlight=False)
         return error.exit_code
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as interrupt:
+        if args.command == "build" and COMMITTED:
+            console.print("Interrupted after the new build was put in place.")
+        elif args.command == "build":
+            console.print("Interrupted; the previous build is untouched.")
+        else:
+            console.print("Interrupted.")
+        return EXIT_TERMINATED if isinstance(interrupt, Terminated) else EXIT_INTERRUPTED
+    except Exception as error:  # a bug: one short message, the trace on request
+        if args.debug:
+            console.print_exception()
+        else:
+            from rich.markup import escape
+
+            console.print(
+                f"[bold red]internal error:[/] {escape(type(error).__name__)}: "
+                f"{escape(str(error))}. This is a bug in glossbook; run the command again "
+                "with --debug (glossbook --debug ...) to see where it happened, and report it.",
+                soft_wrap=True,
+            )
+        return EXIT_BUG
+
+
+@contextlib.contextmanager
+def sigterm_raises() -> Iterator[None]:
+    """While the command runs, SIGTERM raises ``Terminated`` (a KeyboardInterrupt), so the
+    clean-up that Ctrl-C gets runs for it too. Both are noted as well: one raised inside a
+    finaliser is swallowed by Python (silently here), and the build raises it again at its
+    next checkpoint."""
+    from .output import PENDING
+
+    PENDING.clear()
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        kind = Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+        PENDING.append(kind)
+        raise kind()
+
+    def unraisable(info: Any) -> None:
+        if info.exc_type is None or not issubclass(info.exc_type, KeyboardInterrupt):
+            hook(info)
+
+    hook = sys.unraisablehook
+    sys.unraisablehook = unraisable
+    previous = {s: signal.signal(s, interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        sys.unraisablehook = hook
 
 
 if __name__ == "__main__":

@@ -16,9 +16,11 @@ from typing import Any
 
 from .collation import Collation
 from .errors import Problems, did_you_mean
+from .images import check_image
 from .rawhtml import POLICIES
 from .remote import POLICIES as REMOTE_POLICIES
 from .slugs import slugify
+from .sources import control_character, unreadable
 
 CONFIG_FILE = "glossbook.toml"
 
@@ -130,6 +132,9 @@ def load_config(root: Path) -> Config:
     """Read and validate ``glossbook.toml`` in ``root``; raise ContentError listing problems."""
     path = root / CONFIG_FILE
     problems = Problems()
+    if path.is_dir():
+        problems.error(CONFIG_FILE, None, *unreadable(path, IsADirectoryError()))
+        problems.raise_if_errors()
     if not path.is_file():
         problems.error(
             CONFIG_FILE,
@@ -138,7 +143,21 @@ def load_config(root: Path) -> Config:
             "Run 'glossbook new PATH' to start one, or give the path of an existing book.",
         )
         problems.raise_if_errors()
-    text = path.read_text(encoding="utf-8")
+    try:
+        raw_bytes = path.read_bytes()
+    except OSError as error:
+        problems.error(CONFIG_FILE, None, *unreadable(path, error))
+        problems.raise_if_errors()
+    try:
+        text = raw_bytes.decode("utf-8").removeprefix("\ufeff")  # a BOM, as in .md and .bib
+    except UnicodeDecodeError as exc:
+        problems.error(
+            CONFIG_FILE,
+            raw_bytes[: exc.start].count(b"\n") + 1,
+            "this file is not UTF-8 text.",
+            "Save it as UTF-8.",
+        )
+        problems.raise_if_errors()
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -156,7 +175,17 @@ def load_config(root: Path) -> Config:
 
     values: dict[str, dict[str, Any]] = {}
     for section, raw in data.items():
-        if section not in SCHEMA:
+        if not isinstance(raw, dict) and section not in SCHEMA:
+            owner = next((name for name, keys in SCHEMA.items() if section in keys), None)
+            problems.error(
+                CONFIG_FILE,
+                where(section),
+                f"the key '{section}' stands outside any [section].",
+                f"Move it under [{owner}]."
+                if owner
+                else f"Keys belong in a section: {', '.join(f'[{n}]' for n in SCHEMA)}.",
+            )
+        elif section not in SCHEMA:
             problems.error(
                 CONFIG_FILE,
                 where(section),
@@ -213,6 +242,13 @@ def load_config(root: Path) -> Config:
                     option.doc,
                 )
                 value = option.default
+            if isinstance(value, str) and (found := control_character(value)):
+                problems.error(
+                    CONFIG_FILE,
+                    where(section, key),
+                    f"[{section}] {key} holds an invisible control character ({found[1]}).",
+                    "Remove it (an escape such as \\u0007 makes one).",
+                )
             values[section][key] = value
 
     config = Config(root=root, file=CONFIG_FILE, values=values)
@@ -230,7 +266,7 @@ def _check_book(config: Config, text: str, data: dict[str, Any], problems: Probl
     if "title" in data.get("book", {}) and not book["title"].strip():
         problems.error(CONFIG_FILE, _line_of_text(text, "book", "title"), "[book] title is empty.")
     language = book["language"]
-    if not Collation.is_known_language(language):
+    if not _known_language(language):
         problems.error(
             CONFIG_FILE,
             _line_of_text(text, "book", "language"),
@@ -238,15 +274,15 @@ def _check_book(config: Config, text: str, data: dict[str, Any], problems: Probl
             "Use a BCP 47 tag such as 'en', 'en-GB', 'de' or 'sv'.",
         )
     cover = book["cover"]
-    if cover and (
-        not (config.root / cover).is_file()
-        or Path(cover).suffix.lower() not in (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg")
-    ):
+    if cover:
+        _check_cover(config, cover, _line_of_text(text, "book", "cover"), problems)
+    date = book["date"]
+    if date and not _valid_date(date):
         problems.error(
             CONFIG_FILE,
-            _line_of_text(text, "book", "cover"),
-            f"the cover '{cover}' is not an image file of the book.",
-            "Give the path of a JPEG, PNG, GIF, WebP or SVG file, relative to glossbook.toml.",
+            _line_of_text(text, "book", "date"),
+            f"the date '{date}' is not a date glossbook can use.",
+            "Write the year (2026) or the full date as YYYY-MM-DD (2026-11-25).",
         )
     if not book["slug"]:
         book["slug"] = slugify(book["title"]) or "book"
@@ -257,6 +293,41 @@ def _check_book(config: Config, text: str, data: dict[str, Any], problems: Probl
             f"slug '{book['slug']}' must be lower-case letters, digits and hyphens.",
             f'Try slug = "{slugify(book["slug"])}".',
         )
+
+
+def _known_language(language: str) -> bool:
+    if not re.fullmatch(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*", language):
+        return False  # ICU itself fails on some malformed tags
+    try:
+        return Collation.is_known_language(language)
+    except Exception:  # ICUError on tags ICU cannot parse
+        return False
+
+
+def _check_cover(config: Config, cover: str, line: int | None, problems: Problems) -> None:
+    root = config.root.resolve()
+    path = (root / cover).resolve()
+    hint = "Give the path of a JPEG, PNG, GIF, WebP or SVG file inside the book's folder."
+    if not path.is_relative_to(root):
+        problems.error(
+            CONFIG_FILE, line, f"the cover '{cover}' lies outside the book's folder.", hint
+        )
+    elif not path.is_file():
+        problems.error(CONFIG_FILE, line, f"the cover '{cover}' does not exist.", hint)
+    elif (reason := check_image(path)) is not None:
+        problems.error(CONFIG_FILE, line, f"the cover '{cover}' cannot be used: {reason}.", hint)
+
+
+def _valid_date(value: str) -> bool:
+    if re.fullmatch(r"\d{4}", value):
+        return True
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_contents(config: Config, text: str, data: dict[str, Any], problems: Problems) -> None:
@@ -333,6 +404,15 @@ def _check_print(config: Config, text: str, problems: Problems) -> None:
             f"trim size '{raw}' is not understood.",
             f"Use a name ({', '.join(TRIM_SIZES)}) or 'WIDTH x HEIGHT' such as '6in x 9in'.",
         )
+    elif (reason := _trim_out_of_range(trim)) is not None:
+        problems.error(
+            CONFIG_FILE,
+            _line_of_text(text, "print", "trim_size"),
+            f"trim size '{raw}' {reason}.",
+            f"Each side must be {TRIM_MIN_MM:g}-{TRIM_MAX_MM:g} mm (3-20 in), the longer "
+            f"side at most {TRIM_MAX_RATIO:g} times the shorter; named sizes: "
+            f"{', '.join(TRIM_SIZES)}.",
+        )
     else:
         config.trim = trim
 
@@ -351,6 +431,25 @@ def _check_choices(config: Config, text: str, problems: Problems) -> None:
                 did_you_mean(value, set(choices)) or SCHEMA[section][key].doc,
             )
             config.values[section][key] = SCHEMA[section][key].default
+
+
+TRIM_MIN_MM, TRIM_MAX_MM, TRIM_MAX_RATIO = 76.0, 508.0, 3.0
+_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
+
+
+def _trim_out_of_range(trim: tuple[str, str]) -> str | None:
+    sides = []
+    for length in trim:
+        match = _LENGTH.match(length)
+        assert match is not None  # parse_trim_size accepted it
+        sides.append(float(match.group(1)) * _MM[match.group(2)])
+    if min(sides) < TRIM_MIN_MM:
+        return "is too small for a book page"
+    if max(sides) > TRIM_MAX_MM:
+        return "is too large for a book page"
+    if max(sides) / min(sides) > TRIM_MAX_RATIO:
+        return "makes strip-shaped pages"
+    return None
 
 
 def parse_trim_size(value: str) -> tuple[str, str] | None:

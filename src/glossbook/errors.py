@@ -48,6 +48,17 @@ class ContentError(GlossbookError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+class EnvironmentFailure(ContentError):
+    """The machine stopped the build (disk full, read-only, permissions, a file in the way):
+    located problems like a ContentError, with their own exit code."""
+
+    exit_code = 3
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every clean-up on the way out runs."""
+
+
 class UsageError(GlossbookError):
     """The command line asked for something that cannot be done."""
 

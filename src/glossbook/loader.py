@@ -17,7 +17,17 @@ from .markdown import Fragment, MarkdownRenderer
 from .model import Book, Citation, Entry, InfoboxRow, MatterPage, Metadata, Work
 from .remote import FOLDER, RemoteImages
 from .slugs import slugify
-from .sources import ENTRY_KEYS, MATTER_KEYS, SLUG, SourceFile, Value, read_source, text_list
+from .sources import (
+    ENTRY_KEYS,
+    MATTER_KEYS,
+    SLUG,
+    SourceFile,
+    Value,
+    is_ignored,
+    read_source,
+    text_list,
+    unreadable,
+)
 
 MANUSCRIPT = "manuscript"
 
@@ -100,9 +110,22 @@ def load_book(
         )
         return book
     seen_slugs: dict[str, str] = {}
-    for path in sorted(folder.rglob("*.md")):
+    files = [p for p in sorted(folder.rglob("*.md")) if not is_ignored(p, folder)]
+    if not files:
+        problems.error(
+            f"{MANUSCRIPT}/",
+            None,
+            "the manuscript folder has no entries.",
+            "Put one Markdown file per entry in it, such as manuscript/attunement.md.",
+        )
+    for path in files:
         display = path.relative_to(root).as_posix()
         slug = path.stem
+        if not path.is_file():
+            if path.is_dir() and not path.is_symlink():
+                continue  # a folder named x.md: its files are read on their own
+            problems.error(display, None, *unreadable(path, FileNotFoundError()))
+            continue
         if not SLUG.match(slug):
             problems.error(
                 display,

@@ -37,6 +37,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from . import rawhtml, remote, tables
 from .csl import KEY, extract_keys
 from .errors import Problems
+from .images import check_image
 from .model import Citation, Figure, Heading, IndexMark, Xref
 from .remote import RemoteError, RemoteImages
 from .slugs import slugify, unique
@@ -543,7 +544,7 @@ def _cluster_rule(state: StateInline, silent: bool) -> bool:
     if end + 1 < len(src) and src[end + 1] in "([":
         return False  # a link or reference link
     keys = cite_keys(raw)
-    if not keys:
+    if not keys or all(_in_bare_url(raw, raw.find("@" + k)) for k in keys):
         return False
     if not silent:
         _push_citation(state, raw, keys, pos)
@@ -559,6 +560,8 @@ def _narrative_rule(state: StateInline, silent: bool) -> bool:
         return False  # an e-mail address or a word with @ inside
     if getattr(state, "linkLevel", 0) > 0:
         return False  # the text of a link: a citation would be a link inside a link
+    if _in_bare_url(src, pos):
+        return False  # https://mastodon.social/@someone
     match = _NARRATIVE.match(src, pos)
     if not match:
         return False
@@ -567,6 +570,15 @@ def _narrative_rule(state: StateInline, silent: bool) -> bool:
         _push_citation(state, raw, [match.group("braced") or match.group("plain")], pos)
     state.pos = match.end()
     return True
+
+
+def _in_bare_url(src: str, pos: int) -> bool:
+    """Whether the ``@`` at ``pos`` is inside a bare URL or address (never a citation)."""
+    if pos < 0:
+        return False
+    start = max(src.rfind(c, 0, pos) for c in " \t\n([<;") + 1
+    word = src[start:pos].lower()
+    return "://" in word or word.startswith(("www.", "mailto:"))
 
 
 def _push_citation(state: StateInline, raw: str, keys: list[str], pos: int) -> None:
@@ -713,6 +725,15 @@ def _asset(doc: _DocState, src: str, line: int) -> str:
         )
         return src
     relative = path.relative_to(root).as_posix()
+    reason = check_image(path)
+    if reason:
+        doc.problems.error(
+            doc.display,
+            line,
+            f"the image '{src}' cannot be used: {reason}.",
+            f"Fix or replace {relative}.",
+        )
+        return src
     doc.fragment.assets[relative] = path
     return relative
 

@@ -9,6 +9,7 @@ from .errors import Problem, Problems
 from .loader import EntryCache, load_book
 from .model import Book
 from .passes import run_passes
+from .theme import check_styles
 
 
 def prepare(
@@ -21,6 +22,7 @@ def prepare(
     """
     problems = Problems()
     config = load_config(root)
+    check_styles(root, problems)
     book = load_book(config, problems, cache, offline=offline)
     problems.raise_if_errors()  # passes on half-read entries would report ghosts
     run_passes(book, problems)

@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from . import __version__
+from .images import check_image
 
 POLICIES = ("download", "link", "error")
 FOLDER = "remote-images"  # the cache, in the book's folder; the same path in every edition
@@ -76,6 +77,10 @@ class RemoteImages:
             raise RemoteError("what it returned is not a PNG, JPEG, GIF, WebP or SVG image")
         name = f"{_digest(data)}.{kind}"
         _write(self.cache / name, data)
+        problem = check_image(self.cache / name)
+        if problem is not None:
+            (self.cache / name).unlink(missing_ok=True)
+            raise RemoteError(f"the image it returned is unusable: {problem}")
         _write(self.cache / "by-url" / _digest(url.encode()), name.encode())
         return self.cache / name
 

@@ -20,7 +20,37 @@ ENTRY_KEYS = ("title", "category", "other_names", "sources", "related", "infobox
 MATTER_KEYS = ("title",)
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _FENCE = re.compile(r"^---\s*$")
+# Characters no edition can carry (XML 1.0 forbids them): C0 controls but tab and line ends,
+# DEL, C1 controls, and the non-characters U+FFFE and U+FFFF.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# Files that are never entries: hidden files (.DS_Store, .#lock, .x.swp), editor backups
+# (x~, #x#) and operating-system litter. The build and the preview's watcher both ask this.
+_LITTER = {"Thumbs.db", "desktop.ini", "Icon\r"}
 _END_FENCE = re.compile(r"^(---|\.\.\.)\s*$")
+
+
+def is_ignored(path: Path, base: Path) -> bool:
+    """Whether ``path`` (below ``base``) is an editor's or the system's file, not the book's:
+    any part of it hidden (``.name``), a backup (``name~``), an auto-save (``#name#``)."""
+    try:
+        parts = path.relative_to(base).parts
+    except ValueError:
+        parts = path.parts
+    return any(
+        part.startswith(".")
+        or part.endswith("~")
+        or (part.startswith("#") and part.endswith("#"))
+        or part in _LITTER
+        for part in parts
+    )
+
+
+def control_character(text: str) -> tuple[int, str] | None:
+    """The first forbidden control character in ``text``: (1-based line, 'U+0007'), or None."""
+    match = CONTROL.search(text)
+    if match is None:
+        return None
+    return text.count("\n", 0, match.start()) + 1, f"U+{ord(match.group(0)):04X}"
 
 
 @dataclass
@@ -52,12 +82,27 @@ def read_source(
     """Split and read one file; report problems and return None when it cannot be used."""
     source = SourceFile(path=path, display=display)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+    except OSError as error:
+        problems.error(display, None, *unreadable(path, error))
+        return None
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         problems.error(display, line, "this file is not UTF-8 text.", "Save it as UTF-8.")
         return None
     text = text.removeprefix("\ufeff")
+    found = control_character(text)
+    if found is not None:
+        line, code = found
+        problems.error(
+            display,
+            line,
+            f"this line holds an invisible control character ({code}).",
+            "Delete it: no edition can carry it (it is often pasted in by accident).",
+        )
+        return None
     lines = text.splitlines(keepends=True)
     if not lines or not _FENCE.match(lines[0]):
         problems.error(
@@ -78,15 +123,13 @@ def read_source(
     source.body_line = end + 2
     try:
         node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 2 if mark else 1
-        reason = exc.problem or "the YAML cannot be read"
+    except yaml.YAMLError as exc:
+        line, reason, hint = _yaml_problem(exc, yaml_text)
+        problems.error(display, line, f"malformed front matter: {reason}.", hint)
+        return None
+    except RecursionError:
         problems.error(
-            display,
-            line,
-            f"malformed front matter: {reason}.",
-            "Check indentation, colons and quotes (a value containing ': ' needs quotes).",
+            display, 2, "the front matter is nested too deeply.", "Use at most a few levels."
         )
         return None
     if node is None:
@@ -99,7 +142,13 @@ def read_source(
             "Write 'key: value'.",
         )
         return None
-    meta = _to_value(node, display, problems)
+    try:
+        meta = _to_value(node, display, problems)
+    except RecursionError:
+        problems.error(
+            display, 2, "the front matter is nested too deeply.", "Use at most a few levels."
+        )
+        return None
     for key, value in meta.value.items():
         if key not in allowed:
             hint = did_you_mean(key, set(allowed)) or f"Valid keys: {', '.join(allowed)}."
@@ -109,14 +158,87 @@ def read_source(
     return source
 
 
-def _to_value(node: yaml.Node, display: str, problems: Problems) -> Value:
-    line = node.start_mark.line + 2
+def unreadable(path: Path, error: OSError) -> tuple[str, str]:
+    """Message and hint for a file that cannot be read (no absolute paths in either)."""
+    if path.is_symlink() and not path.exists():
+        return (
+            "this is a symbolic link to a file that does not exist.",
+            "Remove the link, or make it point to the entry's file.",
+        )
+    if path.is_dir():
+        return "this is a folder, not a file.", "Rename it: only files may end in .md."
+    return (
+        f"this file cannot be read: {error.strerror or type(error).__name__}.",
+        "Check that it exists and that you may read it.",
+    )
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[int, str, str]:
+    """File line (front matter starts on line 2), reason and hint for a YAML error."""
+    hint = "Check indentation, colons and quotes (a value containing ': ' needs quotes)."
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        mark = getattr(exc, "position", None)
+        line = text.count("\n", 0, mark) + 2 if isinstance(mark, int) else 2
+        return line, "the YAML cannot be read", hint
+    mark = exc.problem_mark or exc.context_mark
+    # An error found at the end of the text (an unclosed quote or bracket) belongs where
+    # the unclosed thing began.
+    if exc.context_mark is not None and (mark is None or mark.index >= len(text.rstrip())):
+        mark = exc.context_mark
+    last = max(text.count("\n"), 1)
+    line = min(mark.line, last - 1) + 2 if mark else 2
+    reason = exc.problem or "the YAML cannot be read"
+    context = exc.context or ""
+    if (
+        context.startswith("while parsing a flow")
+        and exc.context_mark is not None
+        and exc.problem_mark is not None
+        and exc.context_mark.line < exc.problem_mark.line
+    ):
+        mark = exc.context_mark  # [a, b or {a: b left open: blame the line that opened it
+        line = mark.line + 2
+        return line, f"the {context.split()[-1]} opened on this line is never closed", hint
+    if mark is exc.context_mark and "quoted scalar" in context:
+        reason = "the quote opened on this line is never closed"
+    elif mark is exc.context_mark and exc.context:
+        reason = f"{exc.context.removeprefix('while ')} begun on this line is never closed"
+    lines = text.splitlines()
+    at = lines[line - 2] if 0 <= line - 2 < len(lines) else ""
+    if "\t" in (exc.problem or "") or at[: len(at) - len(at.lstrip())].count("\t"):
+        return line, "a tab in the indentation", "Indent YAML with spaces, not tabs."
+    return line, reason, hint
+
+
+def _to_value(
+    node: yaml.Node, display: str, problems: Problems, seen: set[int] | None = None
+) -> Value:
+    line = node.start_mark.line + 2 if node.start_mark else 2
+    seen = set() if seen is None else seen
+    if not isinstance(node, yaml.ScalarNode):
+        if id(node) in seen:  # an alias (*name): refused, it could expand without end
+            problems.error(
+                display,
+                line,
+                "YAML aliases (&name … *name) are not allowed in front matter.",
+                "Write the value out where it is needed.",
+            )
+            return Value("", line)
+        seen.add(id(node))
     if isinstance(node, yaml.ScalarNode):
         # Keep scalars as written: "1984" stays "1984", "no" stays "no", null is "".
         value = "" if node.tag.endswith(":null") and node.value in ("", "~", "null") else node.value
+        found = control_character(value)
+        if found is not None:
+            problems.error(
+                display,
+                line,
+                f"this value holds an invisible control character ({found[1]}).",
+                "Remove the escape that makes it (such as \\a or \\x07 in quotes).",
+            )
+            value = CONTROL.sub("", value)
         return Value(value, line)
     if isinstance(node, yaml.SequenceNode):
-        return Value([_to_value(item, display, problems) for item in node.value], line)
+        return Value([_to_value(item, display, problems, seen) for item in node.value], line)
     mapping: dict[str, Value] = {}
     for key_node, value_node in node.value:
         key = str(key_node.value)
@@ -130,7 +252,7 @@ def _to_value(node: yaml.Node, display: str, problems: Problems) -> Value:
             )
             continue
         # A key's value is located at the key; list items keep their own lines.
-        mapping[key] = Value(_to_value(value_node, display, problems).value, key_line)
+        mapping[key] = Value(_to_value(value_node, display, problems, seen).value, key_line)
     return Value(mapping, line)
 
 

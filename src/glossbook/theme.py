@@ -7,9 +7,14 @@ in its own ``styles/`` folder (``styles/templates/partials/entry.html``,
 
 from __future__ import annotations
 
+import traceback
+from difflib import get_close_matches
 from pathlib import Path
 
 import jinja2
+
+from .errors import ContentError, Problem, Problems
+from .sources import is_ignored
 
 BUILTIN = Path(__file__).parent / "styles"
 BOOK_STYLES = "styles"
@@ -28,7 +33,41 @@ class Theme:
         )
 
     def render(self, template: str, **context: object) -> str:
-        return self.env.get_template(template).render(**context)
+        """Render a template; an error in one of the book's own templates is a ContentError
+        at its file and line (errors in glossbook's own templates are bugs, raised as such).
+        """
+        try:
+            return self.env.get_template(template).render(**context)
+        except Exception as error:
+            problem = self._book_problem(error)
+            if problem is None:
+                raise
+            raise ContentError([problem]) from error
+
+    def _book_problem(self, error: BaseException) -> Problem | None:
+        styles = self.folders[0].resolve()
+        located: tuple[Path, int | None] | None = None
+        filename = getattr(error, "filename", None)
+        if isinstance(error, jinja2.TemplateSyntaxError) and filename:
+            located = (Path(filename), error.lineno)
+        for frame in traceback.extract_tb(error.__traceback__):
+            if Path(frame.filename).resolve().is_relative_to(styles):
+                located = (Path(frame.filename), frame.lineno)
+        if located is None:
+            return None
+        path, line = located
+        try:
+            shown = f"{BOOK_STYLES}/{path.resolve().relative_to(styles).as_posix()}"
+        except ValueError:
+            return None
+        kind = "syntax error" if isinstance(error, jinja2.TemplateSyntaxError) else "error"
+        message = getattr(error, "message", None) or str(error) or type(error).__name__
+        return Problem(
+            shown,
+            line,
+            f"template {kind}: {message}.",
+            "Fix this template of the book's own styles, or delete it to use glossbook's.",
+        )
 
     def file(self, relative: str) -> Path:
         """The book's version of a theme file if it has one, else the built-in one."""
@@ -37,3 +76,58 @@ class Theme:
             if candidate.is_file():
                 return candidate
         raise FileNotFoundError(relative)
+
+
+TEMPLATE_SUFFIXES = (".html", ".xhtml", ".xml")
+TEXT_SUFFIXES = (*TEMPLATE_SUFFIXES, ".css", ".js", ".csl")
+
+
+def check_styles(root: Path, problems: Problems) -> None:
+    """Check the book's ``styles/`` before anything is rendered: every template must parse
+    (a syntax error names its file and line), and a file that overrides nothing because it
+    is at the wrong path is a warning naming the path it was probably meant for."""
+    folder = root / BOOK_STYLES
+    if not folder.is_dir():
+        return
+    builtin = sorted(p.relative_to(BUILTIN).as_posix() for p in BUILTIN.rglob("*") if p.is_file())
+    by_name: dict[str, list[str]] = {}
+    for relative in builtin:
+        by_name.setdefault(Path(relative).name, []).append(relative)
+    env = Theme(root).env
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or is_ignored(path, folder):
+            continue
+        relative = path.relative_to(folder).as_posix()
+        shown = f"{BOOK_STYLES}/{relative}"
+        if relative.startswith("templates/") and path.suffix in TEMPLATE_SUFFIXES:
+            try:
+                source = path.read_text(encoding="utf-8")
+                env.parse(source, name=relative.removeprefix("templates/"), filename=str(path))
+            except jinja2.TemplateSyntaxError as error:
+                problems.error(
+                    shown,
+                    error.lineno,
+                    f"template syntax error: {error.message}.",
+                    "Fix this template of the book's own styles, or delete it to use glossbook's.",
+                )
+            except (OSError, UnicodeDecodeError) as error:
+                problems.error(
+                    shown, None, f"this template cannot be read: {error}.", "Save it as UTF-8."
+                )
+        if relative in builtin:
+            continue
+        meant = by_name.get(path.name) or []
+        in_place = relative.split("/")[0] in ("templates", "css", "fonts", "csl")
+        if meant or (path.suffix.lower() in TEXT_SUFFIXES and not in_place):
+            nearest = meant or get_close_matches(relative, builtin, n=1, cutoff=0.3)
+            hint = (
+                f"Did you mean {BOOK_STYLES}/{nearest[0]}?"
+                if nearest
+                else f"Overridable files: {BOOK_STYLES}/templates/…, {BOOK_STYLES}/css/…."
+            )
+            problems.warning(
+                shown,
+                None,
+                f"this file overrides nothing: glossbook has no {shown.partition('/')[2]}.",
+                hint,
+            )

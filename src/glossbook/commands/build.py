@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from ..errors import UsageError
+from ..output import Staging, checkpoint, environment_failure, settle
 
 EXAMPLE = "glossbook build my-glossary --format html,pdf --open"
 DESCRIPTION = """\
@@ -81,33 +82,40 @@ def execute(args: argparse.Namespace) -> int:
         raise UsageError("--press and --pdf-variant apply to the pdf edition: add it to --format.")
     out = Path(args.out) if args.out else root / "build"
     start = time.perf_counter()
+    settle(out)  # a swap cut short by a killed build is completed first
     with console.status("Reading the book…"):
-        book, warnings = prepare(root, offline=args.offline)
-    written: list[str] = []
-    paths: dict[str, Path] = {}
-    for name in formats:
-        renderer = importlib.import_module(FORMATS[name])
-        options: dict[str, object] = {}
-        if name == "pdf":
-            options = {"press": args.press, "variant": args.pdf_variant}
-        if name == "epub" and book.print_layout is None:
-            # The page list maps the ebook to the print pages: lay the print edition out.
-            with console.status("Laying out the print pages for the ebook's page list…"):
-                pdf = importlib.import_module(FORMATS["pdf"])
-                book.print_layout = pdf.layout(book)[1]
-        with console.status(f"Writing the {name} edition…"):
-            path = renderer.render(book, out, **options)
-        paths[name] = path
-        written.append(_shown(path))
-    report_problems(warnings)
-    seconds = time.perf_counter() - start
-    entries = len(book.entries)
-    console.print(
-        f"Built {', '.join(formats)} of “{book.metadata.title}” "
-        f"({entries} entr{'y' if entries == 1 else 'ies'}, {len(book.chapters)} chapters) "
-        f"→ {', '.join(written)} in {seconds:.1f} s"
-        + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else "")
-    )
+        # absolute: WeasyPrint needs file URLs
+        book, warnings = prepare(root.resolve(), offline=args.offline)
+    made: dict[str, Path] = {}
+    with Staging(out) as staging:
+        try:
+            for name in formats:
+                checkpoint()
+                renderer = importlib.import_module(FORMATS[name])
+                options: dict[str, object] = {}
+                if name == "pdf":
+                    options = {"press": args.press, "variant": args.pdf_variant}
+                if name == "epub" and book.print_layout is None:
+                    # The page list maps the ebook to the print pages: lay the print edition out.
+                    with console.status("Laying out the print pages for the ebook's page list…"):
+                        pdf = importlib.import_module(FORMATS["pdf"])
+                        book.print_layout = pdf.layout(book)[1]
+                with console.status(f"Writing the {name} edition…"):
+                    made[name] = renderer.render(book, staging.path, **options)
+        except OSError as error:
+            raise environment_failure(error, out) from None
+        staging.commit()
+        paths = {name: out / path.relative_to(staging.path) for name, path in made.items()}
+        written = [_shown(path) for path in paths.values()]
+        report_problems(warnings)  # still inside: an interrupt now is held, not raised
+        seconds = time.perf_counter() - start
+        entries = len(book.entries)
+        console.print(
+            f"Built {', '.join(formats)} of “{book.metadata.title}” "
+            f"({entries} entr{'y' if entries == 1 else 'ies'}, {len(book.chapters)} chapters) "
+            f"→ {', '.join(written)} in {seconds:.1f} s"
+            + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else "")
+        )
     if args.open:
         _open(paths)
     return 0

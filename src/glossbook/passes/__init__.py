@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from ..errors import Problems
 from ..model import Book
-from . import backlinks, chapters, citations, crossrefs, figures, index
+from . import anchors, backlinks, chapters, citations, crossrefs, figures, index
 
 Pass = Callable[[Book, Problems], None]
 
@@ -21,6 +21,7 @@ PASSES: list[tuple[str, Pass]] = [
     ("figures", figures.run),
     ("citations", citations.run),
     ("index", index.run),
+    ("anchors", anchors.run),
 ]
 
 

@@ -34,15 +34,18 @@ import ipaddress
 import json
 import logging
 import mimetypes
+import queue
 import re
 import secrets
 import socket
 import socketserver
+import threading
+import time
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote, unquote
 
 from ..errors import Problem
@@ -63,6 +66,7 @@ KEEPALIVE_S = 15.0  # an SSE comment this often, so a closed tab frees its threa
 PAGE_WAIT_S = 10.0  # a page request waits this long for a rebuild under way
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 
+_NONCE = "\x00glossbook-nonce\x00"  # where each response's nonce goes (never in a page)
 _HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
 _BODY_START = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
@@ -78,18 +82,137 @@ PAGE_POLICY = (
 FILE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
+BACKLOG = 1024  # connections the kernel queues before accept (it caps at net.core.somaxconn)
+MAX_CONNECTIONS = 256  # requests answered at once; beyond this, a connection is refused
+MAX_WORKERS = 32  # worker threads at most; more connections wait their turn
+STUCK_S = 1.0  # a worker on one request this long is presumed held by a slow client
+WORKER_IDLE_S = 30.0  # a worker thread idle this long ends (one always remains)
+MAX_STREAMS = 64  # open event streams (tabs); more get 503 and retry on their own
+IDLE_TIMEOUT_S = 10.0  # a connection that sends nothing (or stalls mid-request) is closed
+
+
 class PreviewServer(ThreadingHTTPServer):
-    """The HTTP server of one ``Preview``; IPv6 when the host is an IPv6 address."""
+    """The HTTP server of one ``Preview``; IPv6 when the host is an IPv6 address.
+
+    Under load it stays answerable: a deep listen backlog, at most ``MAX_CONNECTIONS``
+    requests in hand (a connection beyond them is closed at once rather than queued without
+    end) by worker threads that are kept between requests, event streams on threads of
+    their own, a read timeout so an idle or slow client cannot hold a thread, and at most
+    ``MAX_STREAMS`` event streams. Pages are injected once per build and page; each
+    response only joins its fresh nonce in.
+    """
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = BACKLOG
 
-    def __init__(self, preview: Preview, host: str, port: int) -> None:
+    def __init__(
+        self, preview: Preview, host: str, port: int, idle_timeout: float = IDLE_TIMEOUT_S
+    ) -> None:
         self.preview = preview
+        self.idle_timeout = idle_timeout
         if ":" in host:
             self.address_family = socket.AF_INET6
         self.check_host = is_loopback(host)  # refuse other Host names (DNS rebinding)
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self.streams = threading.BoundedSemaphore(MAX_STREAMS)
+        self.injected: dict[tuple[str, int, str], list[str]] = {}
+        self.detached: set[Any] = set()  # connections now served by their own stream thread
+        self._queue: queue.SimpleQueue[tuple[Any, Any] | None] = queue.SimpleQueue()
+        self._pool_lock = threading.Lock()
+        self._workers: set[threading.Thread] = set()
+        self._idle = 0  # workers started and not busy
+        self._busy: dict[threading.Thread, float] = {}  # worker -> when it took its request
         super().__init__((host, port), Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Hand the connection to a worker thread. Workers are kept between requests (no
+        thread started per request once warm); new ones start only when none is idle."""
+        if not self.slots.acquire(blocking=False):
+            self.shutdown_request(request)  # too many in hand: refuse rather than pile up
+            return
+        self._queue.put((request, client_address))
+        self._grow()
+
+    def service_actions(self) -> None:
+        """Every poll of the accept loop: workers for connections still waiting."""
+        super().service_actions()
+        if self._queue.qsize():
+            self._grow()
+
+    def _grow(self) -> None:
+        """Start workers for waiting connections, up to ``MAX_WORKERS``. Workers held over
+        ``STUCK_S`` (a slow or idle client) do not count against the cap, so such clients
+        cannot starve the others; ``MAX_CONNECTIONS`` still bounds everything."""
+        with self._pool_lock:
+            now = time.monotonic()
+            stuck = sum(1 for since in self._busy.values() if now - since > STUCK_S)
+            wanted = self._queue.qsize() - self._idle
+            count = max(0, min(wanted, MAX_WORKERS + stuck - len(self._workers)))
+            self._idle += count
+            workers = [
+                threading.Thread(target=self._work, name="glossbook-http", daemon=True)
+                for _ in range(count)
+            ]
+            self._workers.update(workers)
+        for worker in workers:
+            worker.start()
+
+    def _work(self) -> None:
+        try:
+            while True:
+                try:
+                    item = self._queue.get(timeout=WORKER_IDLE_S)
+                except queue.Empty:
+                    with self._pool_lock:
+                        if self._idle > 1:  # others remain to take new connections
+                            self._idle -= 1
+                            return
+                    continue
+                if item is None:
+                    return
+                with self._pool_lock:
+                    self._idle -= 1
+                    self._busy[threading.current_thread()] = time.monotonic()
+                request, client_address = item
+                try:
+                    self.finish_request(request, client_address)
+                except Exception:
+                    self.handle_error(request, client_address)
+                finally:
+                    self.slots.release()
+                    if request not in self.detached:
+                        self.shutdown_request(request)
+                    with self._pool_lock:
+                        self._idle += 1
+                        self._busy.pop(threading.current_thread(), None)
+        finally:
+            with self._pool_lock:
+                self._workers.discard(threading.current_thread())
+
+    def server_close(self) -> None:
+        super().server_close()
+        with self._pool_lock:
+            workers = list(self._workers)
+        for _ in workers:
+            self._queue.put(None)
+        for worker in workers:
+            worker.join(timeout=5)
+
+    def page_pieces(self, state: State, name: str, chapter: str | None) -> list[str]:
+        """The page as served, split where the response's nonce goes; made once per build."""
+        key = (state.site.token, state.build, name)
+        pieces = self.injected.get(key)
+        if pieces is None:
+            page = state.site.pages[name]
+            text = inject(
+                page, site=state.site, problems=state.problems, nonce=_NONCE, chapter=chapter
+            )
+            pieces = text.split(_NONCE)
+            if len(self.injected) > 512 or any(k[1] != state.build for k in self.injected):
+                self.injected = {}
+            self.injected[key] = pieces
+        return pieces
 
     def server_bind(self) -> None:
         """Bind without ``HTTPServer``'s reverse DNS lookup of the host (slow offline)."""
@@ -104,6 +227,10 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "glossbook-preview"
     protocol_version = "HTTP/1.0"  # one request per connection; events stream until closed
 
+    def setup(self) -> None:
+        self.timeout = cast(PreviewServer, self.server).idle_timeout  # read timeout
+        super().setup()
+
     @property
     def preview(self) -> Preview:
         return cast(PreviewServer, self.server).preview
@@ -116,7 +243,8 @@ class Handler(BaseHTTPRequestHandler):
             self._route()  # (suppressed: the browser went away)
 
     def log_message(self, format: str, *args: object) -> None:
-        log.debug("%s - %s", self.address_string(), format % args)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s - %s", self.address_string(), format % args)
 
     # --- routing ----------------------------------------------------------------------
 
@@ -136,9 +264,12 @@ class Handler(BaseHTTPRequestHandler):
             self.preview.wait_until_built(PAGE_WAIT_S)
         state = self.preview.state  # one state for the whole answer
         name = path or "index.html"
-        page = state.site.pages.get(name)
-        if page is not None:
-            self._page(HTTPStatus.OK, page, state, chapter=state.site.chapters.get(name))
+        if name in state.site.pages:
+            chapter = state.site.chapters.get(name)
+            nonce = secrets.token_urlsafe(16)
+            body = nonce.join(server.page_pieces(state, name, chapter))
+            headers = {"Content-Security-Policy": PAGE_POLICY.format(nonce=nonce)}
+            self._send(HTTPStatus.OK, body.encode("utf-8"), "text/html; charset=utf-8", headers)
             return
         file = state.site.files.get(path)
         if file is not None:
@@ -233,24 +364,52 @@ class Handler(BaseHTTPRequestHandler):
 
     def _events(self) -> None:
         """Server-sent events: the state now, then one event per build, until closed."""
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("X-Accel-Buffering", "no")
-        self.end_headers()
-        if self.command == "HEAD":
+        streams = cast(PreviewServer, self.server).streams
+        if not streams.acquire(blocking=False):
+            self.send_response(HTTPStatus.SERVICE_UNAVAILABLE)
+            self.send_header("Retry-After", "5")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
             return
-        self.wfile.write(b"retry: 1000\n\n")
-        seen = -1
-        while True:
-            state = self.preview.wait_for_build(seen, KEEPALIVE_S)
-            if state is None:  # shutting down
-                return
-            if state.build == seen:
-                self.wfile.write(b": keep-alive\n\n")
-                continue
-            seen = state.build
-            self.wfile.write(f"event: state\ndata: {json.dumps(state.message())}\n\n".encode())
+        try:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Accel-Buffering", "no")
+            self.end_headers()
+        except BaseException:
+            streams.release()
+            raise
+        if self.command == "HEAD":
+            streams.release()
+            return
+        # The stream gets a thread of its own, so the workers stay free for pages.
+        server = cast(PreviewServer, self.server)
+        server.detached.add(self.request)
+        threading.Thread(
+            target=self._stream, args=(server, self.request), name="glossbook-events", daemon=True
+        ).start()
+
+    def _stream(self, server: PreviewServer, connection: socket.socket) -> None:
+        """Server-sent events on ``connection`` until it or the preview closes."""
+        try:
+            with contextlib.suppress(OSError):
+                connection.sendall(b"retry: 1000\n\n")
+                seen = -1
+                while True:
+                    state = self.preview.wait_for_build(seen, KEEPALIVE_S)
+                    if state is None:  # shutting down
+                        return
+                    if state.build == seen:
+                        connection.sendall(b": keep-alive\n\n")
+                        continue
+                    seen = state.build
+                    message = json.dumps(state.message())
+                    connection.sendall(f"event: state\ndata: {message}\n\n".encode())
+        finally:
+            server.streams.release()
+            server.detached.discard(connection)
+            server.shutdown_request(connection)
 
     def _text(self, status: HTTPStatus, text: str) -> None:
         self._send(status, (text + "\n").encode("utf-8"), "text/plain; charset=utf-8")
@@ -270,9 +429,12 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Referrer-Policy", "no-referrer")
         for name, value in (headers or {}).items():
             self.send_header(name, value)
-        self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(body)
+            self._headers_buffer.append(b"\r\n")  # headers and body in one write
+            self._headers_buffer.append(body)
+            self.flush_headers()
+        else:
+            self.end_headers()
 
 
 # --- paths ----------------------------------------------------------------------------

@@ -105,7 +105,7 @@ def failure(error: BaseException, root: Path) -> list[Problem]:
         return list(error.problems)
     file, line = _book_location(error, root.resolve())
     name = type(error).__name__
-    detail = str(error).strip()
+    detail = str(error).strip().replace(f"{root.resolve()}/", "")  # no machine paths shown
     if file:
         hint = "Check this file; the full traceback is in the terminal running the preview."
     else:

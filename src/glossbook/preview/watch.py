@@ -19,6 +19,7 @@ import watchfiles
 
 from ..config import CONFIG_FILE, load_config
 from ..loader import MANUSCRIPT
+from ..sources import is_ignored
 from ..theme import BOOK_STYLES
 
 log = logging.getLogger(__name__)
@@ -36,10 +37,17 @@ class Targets:
     folders: frozenset[Path]  # watched recursively; every change in them counts
     names: frozenset[str]  # names directly in root whose changes count
 
-    def relevant(self, path: Path) -> bool:
+    def relevant(self, path: Path, deleted: bool = False) -> bool:
+        """Whether a change to ``path`` can change the book. Editors' and the system's files
+        (``.#x.md``, ``x.md~``, ``.x.md.swp``, ``.DS_Store``) are not the book's, as the build
+        agrees (``is_ignored``); their removal still counts, so that a build that failed while
+        one was there is made again and its overlay clears."""
         if path.parent == self.root:
             return path.name in self.names
-        return any(path.is_relative_to(folder) for folder in self.folders)
+        folder = next((f for f in self.folders if path.is_relative_to(f)), None)
+        if folder is None:
+            return False
+        return deleted or not is_ignored(path, folder)
 
 
 def targets(root: Path) -> Targets:
@@ -151,7 +159,11 @@ class Watcher:
                 step=STEP_MS,
                 raise_interrupt=False,
             ):
-                relevant = {Path(p) for _, p in changes if wanted.relevant(Path(p))}
+                relevant = {
+                    Path(p)
+                    for change, p in changes
+                    if wanted.relevant(Path(p), deleted=change == watchfiles.Change.deleted)
+                }
                 if relevant:
                     self.on_change(relevant)
         except Exception:  # the folder went away, or the OS refused a watch

@@ -73,6 +73,7 @@ import tinycss2
 
 from .. import __version__
 from ..errors import ContentError, Problem, UsageError
+from ..fetcher import fetcher
 from ..model import Book, Entry, IndexLocator, MatterPage, PrintLayout, PrintPage
 from ..output import staged_file
 from ..theme import BOOK_STYLES, BUILTIN, Theme
@@ -376,7 +377,13 @@ def stylesheets(
     sheets = [CSS(string=page_setup(book, press=press, bleed=bleed), font_config=fonts)]
     with captured_warnings() as records:
         sheets.append(
-            CSS(string=text, base_url=path.as_uri(), font_config=fonts, counter_style=counters)
+            CSS(
+                string=text,
+                base_url=path.as_uri(),
+                font_config=fonts,
+                counter_style=counters,
+                url_fetcher=fetcher(book.root),
+            )
         )
     if not own:
         for record in records:
@@ -672,9 +679,9 @@ def layout(
         if sheaf.first_folio != 1:
             extra = [CSS(string=f"@page :first {{ counter-reset: page {sheaf.first_folio}; }}")]
         with captured_warnings() as records:
-            sheaf.document = HTML(string=text, base_url=base_url).render(
-                stylesheets=sheets + extra, font_config=fonts, counter_style=counters
-            )
+            sheaf.document = HTML(
+                string=text, base_url=base_url, url_fetcher=fetcher(book.root)
+            ).render(stylesheets=sheets + extra, font_config=fonts, counter_style=counters)
         for record in records:
             LOG.warning("WeasyPrint: %s", record.getMessage())
         sheaf.key = (text, sheaf.first_folio)
@@ -711,7 +718,7 @@ def layout(
     if any(s.blank_after for s in groups):
         with captured_warnings():
             blank = (
-                HTML(string="<html><body></body></html>")
+                HTML(string="<html><body></body></html>", url_fetcher=fetcher(book.root))
                 .render(stylesheets=sheets, font_config=fonts, counter_style=counters)
                 .pages[0]
             )
@@ -851,9 +858,11 @@ def render_chapter(book: Book, anchor: str) -> bytes:
     drawing = Drawing(book, theme, creation_date())
     text = with_page_numbers(drawing.document([drawing.part(part, labels)]), labels)
     with captured_warnings():
-        document = HTML(string=text, base_url=book.root.resolve().as_uri() + "/").render(
-            stylesheets=sheets, font_config=fonts, counter_style=counters
-        )
+        document = HTML(
+            string=text,
+            base_url=book.root.resolve().as_uri() + "/",
+            url_fetcher=fetcher(book.root),
+        ).render(stylesheets=sheets, font_config=fonts, counter_style=counters)
         return document.write_pdf()
 
 

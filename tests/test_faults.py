@@ -1,0 +1,108 @@
+"""A full build killed at ten points of its run (SIGKILL and SIGTERM, alternately).
+
+Each time: the previous editions are byte for byte what they were (or, if the kill fell
+inside the final swap, the next build completes it); SIGTERM ends with exit 143 and one
+line. After the next good build no temporary is left, neither in the output folder nor
+in the system's temporary folder (WeasyPrint's ``weasyprint-*`` font folders).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .conftest import BookFactory, entry_text
+
+POINTS = 10
+
+
+def outputs(build: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(build).as_posix(): p.read_bytes()
+        for p in sorted(build.rglob("*"))
+        if p.is_file() and not p.relative_to(build).parts[0].startswith(".")
+    }
+
+
+def leftovers(build: Path, tmp: Path) -> list[str]:
+    found = [p.name for p in build.iterdir() if p.name.startswith(".")]
+    return found + [p.name for p in tmp.iterdir()]
+
+
+def test_killed_builds_leave_the_previous_one_whole(make_book: BookFactory, tmp_path: Path) -> None:
+    root = make_book(
+        {
+            "manuscript/alpha.md": entry_text("Alpha", "First version. See [[Beta]]."),
+            "manuscript/beta.md": entry_text("Beta", "Second entry."),
+        }
+    )
+    system_tmp = tmp_path / "system-tmp"
+    system_tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(system_tmp), "SOURCE_DATE_EPOCH": "1700000000"}
+    command = [sys.executable, "-m", "glossbook.cli", "build", str(root)]
+    build = root / "build"
+
+    started = time.monotonic()
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    duration = time.monotonic() - started
+    previous = outputs(build)
+    assert {"html/index.html", "test-book.pdf", "test-book.epub"} <= set(previous)
+    (root / "manuscript" / "alpha.md").write_text(
+        entry_text("Alpha", "Second version. See [[Beta]]."), encoding="utf-8"
+    )
+
+    killed = 0
+    for point in range(POINTS):
+        sig = signal.SIGKILL if point % 2 == 0 else signal.SIGTERM
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        time.sleep(duration * (point + 0.5) / POINTS)
+        process.send_signal(sig)
+        out, err = process.communicate(timeout=60)
+        text = " ".join((out + err).split())
+        assert "Traceback" not in text, text
+        finished = "after the new build was put in place" in text or "Built html" in text
+        if process.returncode == 0 or finished:
+            # It finished first, or the signal came after the swap (and it says so, or it
+            # had reported the build done and was ending): the new build is whole.
+            # Put the previous one back for the next point.
+            assert "Second version." in (build / "html" / "chapter-a.html").read_text()
+            restore(build, previous)
+            continue
+        killed += 1
+        journals = list(build.glob(".glossbook-staging-*/.commit.json"))
+        if journals:  # killed inside the final renames: the next run completes the swap
+            continue
+        assert outputs(build) == previous, f"{sig.name} at point {point}"
+        if sig == signal.SIGTERM and process.returncode == 143:
+            assert "Interrupted; the previous build is untouched." in text
+            assert leftovers(build, system_tmp) == [], f"SIGTERM at point {point}"
+        else:
+            assert process.returncode in (-signal.SIGKILL, -signal.SIGTERM), text
+    assert killed >= POINTS - 2
+
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert leftovers(build, system_tmp) == []
+    after = outputs(build)
+    assert set(after) == set(previous)
+    assert "Second version." in after["html/chapter-a.html"].decode()
+
+
+def restore(build: Path, files: dict[str, bytes]) -> None:
+    import shutil
+
+    for child in build.iterdir():
+        if child.is_dir():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    for name, data in files.items():
+        path = build / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
