@@ -3,7 +3,8 @@
 #   scripts/system-deps.sh          libicu-dev, pkg-config: to compile PyICU (collation);
 #                                   Pango: WeasyPrint's text layout (the PDF edition)
 #   scripts/system-deps.sh test     also chromium (preview tests, driven by Playwright),
-#                                   poppler-utils (reading PDFs back), a Java runtime (EPUBCheck)
+#                                   poppler-utils (reading PDFs back), a Java runtime (EPUBCheck),
+#                                   Node.js and npm (DAISY Ace: scripts/install-ace.sh)
 # Runs apt-get only when something is missing and apt-get is usable (root, Debian/Ubuntu).
 set -euo pipefail
 missing=()
@@ -15,6 +16,8 @@ if [ "${1:-}" = test ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
   command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
 fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from glossbook.checks.links import broken_links
 from glossbook.cli import main
 from glossbook.pipeline import prepare
 
 from .conftest import REPO
-from .linkcheck import broken_links
 
 SEED = Path(__file__).parent / "fixtures" / "seed" / "emotional-misattunement.txt"
 # Website chrome in the copied page: everything from here on is not the article.

@@ -79,6 +79,7 @@ def load_book(config: Config, problems: Problems, cache: EntryCache | None = Non
             "style": config.values["citations"]["style"],
             "style_line": config.line_of("citations", "style"),
             "bibliography": config.values["citations"]["bibliography"],
+            "accessibility": dict(config.values["accessibility"]),
         },
     )
     renderer = MarkdownRenderer(book.metadata.language)
