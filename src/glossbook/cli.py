@@ -16,6 +16,7 @@ from .errors import ContentError, GlossbookError
 
 VERBS = {
     "build": "Build the book's editions into build/ (HTML now; PDF and EPUB as they land).",
+    "check": "Check the book without building it; with --built, validate the editions in build/.",
     "new": "Create a new book project with two example entries.",
     "preview": "Serve the book as HTML from memory, rebuilt and reloaded live as you edit.",
 }
