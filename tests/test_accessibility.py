@@ -129,11 +129,6 @@ def test_an_image_that_may_animate_is_not_claimed_free_of_hazards(make_book: Boo
 # --- DAISY Ace on a book whose bodies skip heading levels --------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="#13 normalises heading levels in markdown.py: a body's '####' under an entry's "
-    "title still skips levels (Ace: heading-order, moderate)",
-)
 def test_ace_finds_nothing_when_bodies_skip_heading_levels(
     make_book: BookFactory, tmp_path: Path
 ) -> None:
@@ -148,6 +143,6 @@ def test_ace_finds_nothing_when_bodies_skip_heading_levels(
             "manuscript/beta.md": entry_text("Beta", "Beta is [[Alpha]]'s.\n\n### Three\n\nText."),
         }
     )
-    book, _ = prepare(root)
+    book, _ = prepare(root)  # markdown.py keeps the bodies' heading levels consecutive (#13)
     result = ace.check(epub.render(book, tmp_path / "out"))
     assert [str(p) for p in result.problems] == []

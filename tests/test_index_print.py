@@ -89,3 +89,15 @@ def test_contents_print_the_page_of_every_line(printed: Printed) -> None:
     )
     assert [str(p) for p in problems] == []
     assert count > len(printed.book.entries)
+
+
+def test_backlinks_print_the_page_of_each_referring_entry(printed: Printed) -> None:
+    titles = {e.slug: e.title for e in printed.book.entries}
+    text = checks.joined("\n".join(printed.pages))
+    referred = [e for e in printed.book.entries if e.backlinks]
+    assert len(referred) > 10
+    for entry in referred:
+        listed = "; ".join(
+            f"{titles[s]} (p. {checks.folio(printed.layout, s)})" for s in entry.backlinks
+        )
+        assert f"Referred to in: {listed}" in text, entry.slug

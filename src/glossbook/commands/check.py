@@ -26,6 +26,11 @@ from ..errors import UsageError
 from ..model import Book
 
 OUTPUT_FORMATS = ("human", "json")
+EXAMPLE = "glossbook check my-glossary --built --format json"
+DESCRIPTION = """\
+Exit codes: 0 nothing found, 1 problems found (errors or warnings), 2 the command line was
+wrong. A validator that cannot run here (no Java, no pdftotext, DAISY Ace not installed) is
+listed as skipped."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
