@@ -71,5 +71,7 @@ def timed(name: str, run: Callable[[], Result]) -> Result:
     return result
 
 
-def skipped(name: str, why: str) -> Result:
-    return Result(name, skipped=why)
+def unless_missing(name: str, available: Callable[[], str], run: Callable[[], Result]) -> Result:
+    """Run an outside validator's check, or say why it cannot run here (``available()``)."""
+    why = available()
+    return Result(name, skipped=why) if why else run()

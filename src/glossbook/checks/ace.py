@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Problem
-from . import Result
+from . import Result, unless_missing
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 TIMEOUT = 900  # seconds for a whole book
@@ -128,9 +128,10 @@ def violations(data: dict[str, object]) -> list[Violation]:
 
 
 def check(path: Path) -> Result:
-    why = available()
-    if why:
-        return Result("ace", skipped=why)
+    return unless_missing("ace", available, lambda: _check(path))
+
+
+def _check(path: Path) -> Result:
     data = report(path)
     found = violations(data)
     outcome = data.get("earl:result", {})

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import Problem
-from . import Result
+from . import Result, unless_missing
 
 SEVERITIES = {"FATAL": "error", "ERROR": "error", "WARNING": "warning"}
 
@@ -59,9 +59,10 @@ def problems(data: dict[str, object]) -> list[Problem]:
 
 
 def check(path: Path) -> Result:
-    why = available()
-    if why:
-        return Result("epubcheck", skipped=why)
+    return unless_missing("epubcheck", available, lambda: _check(path))
+
+
+def _check(path: Path) -> Result:
     data = report(path)
     checker = data.get("checker", {})
     assert isinstance(checker, dict)
