@@ -142,6 +142,14 @@ def read(book: Book, path: Path, layout: PrintLayout) -> Built:
     return Built(book, path, layout, files, names)
 
 
+def run_epubcheck(path: Path) -> dict[str, object]:
+    """EPUBCheck's JSON report, through ``glossbook check``'s module."""
+    why = epubcheck.available()
+    if why and "CI" not in os.environ:
+        pytest.skip(why)
+    return epubcheck.report(path)
+
+
 def run_checker(module: ModuleType, path: Path) -> Result:
     """EPUBCheck or DAISY Ace through ``glossbook check``'s modules; skipped where the tool
     is missing, except on CI (which installs both)."""
