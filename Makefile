@@ -12,6 +12,7 @@ book: $(STAMP)
 
 test: $(STAMP)
 	bash scripts/system-deps.sh test
+	bash scripts/install-ace.sh $(VENV)/ace
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/pytest

@@ -5,7 +5,8 @@
 #                                   embed fonts (faster than fontTools, and without a warning
 #                                   per font on every build)
 #   scripts/system-deps.sh test     also chromium (preview tests, driven by Playwright),
-#                                   poppler-utils (reading PDFs back), a Java runtime (EPUBCheck)
+#                                   poppler-utils (reading PDFs back), a Java runtime (EPUBCheck),
+#                                   Node.js and npm (DAISY Ace: scripts/install-ace.sh)
 # ICU (collation) comes inside the pyicu-wheels wheel: nothing to compile, no libicu-dev.
 # Runs apt-get only when something is missing and apt-get is usable (root, Debian/Ubuntu).
 set -euo pipefail
@@ -20,6 +21,8 @@ if [ "${1:-}" = test ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
   command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
 fi
 if [ ${#missing[@]} -eq 0 ] && [ ${#wanted[@]} -eq 0 ]; then
   exit 0

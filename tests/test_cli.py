@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from glossbook import __version__
+from glossbook.checks.links import broken_links
 
 from .conftest import BookFactory, entry_text
-from .linkcheck import broken_links
 
 
 def test_version_and_help(run_cli) -> None:  # type: ignore[no-untyped-def]

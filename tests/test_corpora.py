@@ -17,12 +17,12 @@ import lxml.html
 import pytest
 import yaml
 
+from glossbook.checks.links import broken_links
 from glossbook.cli import main
 from glossbook.errors import Problem
 from glossbook.importer import import_folder
 from glossbook.pipeline import prepare
 
-from .linkcheck import broken_links
 from .test_epub import run_epubcheck
 
 CORPORA = Path(__file__).parent / "corpora"

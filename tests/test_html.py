@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from glossbook.checks.links import broken_links
 from glossbook.cli import main
-
-from .linkcheck import broken_links
 
 FEATURES = Path(__file__).parent / "books" / "features"
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from glossbook.checks.links import broken_links
 from glossbook.cli import main
 from glossbook.collation import Collation
 from glossbook.errors import ContentError, Problem
@@ -24,7 +25,6 @@ from glossbook.pipeline import prepare
 from glossbook.remote import RemoteError, RemoteImages
 
 from .conftest import MINIMAL_CONFIG, BookFactory, entry_text
-from .linkcheck import broken_links
 from .test_epub import run_epubcheck
 
 

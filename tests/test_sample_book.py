@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from glossbook.checks.links import broken_links
 from glossbook.cli import main
 from glossbook.pipeline import prepare
 
 from .conftest import REPO
-from .linkcheck import broken_links
 
 SEED = Path(__file__).parent / "fixtures" / "seed" / "emotional-misattunement.txt"
 # Website chrome in the copied page: everything from here on is not the article.
@@ -193,3 +193,24 @@ def test_references_list_every_cited_work_once_sorted(built: Path) -> None:
 
     assert firsts == sorted(firsts, key=Collation("en").key)
     assert all('class="backlink"' in html for _, html in items)
+
+
+def test_check_built_finds_no_problem_in_the_sample_book(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``glossbook check --built``: the sources, the HTML links, the PDF (fonts, text layer,
+    labels, printed page numbers), EPUBCheck and DAISY Ace all pass."""
+    import json
+    import os
+
+    code = main(["check", str(REPO), "--built", "--out", str(built.parent), "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    problems = [p for r in report["checks"] for p in r["problems"]]
+    assert problems == [] and code == 0
+    status = {r["check"]: r["status"] for r in report["checks"]}
+    expected = {"sources", "html links", "pdf fonts and labels", "pdf text layer"}
+    expected |= {"pdf page numbers", "epubcheck", "ace"}
+    assert set(status) == expected
+    if "CI" in os.environ:  # CI installs every validator: none may be skipped
+        assert set(status.values()) == {"passed"}
+    assert status["sources"] == status["html links"] == "passed"

@@ -32,6 +32,7 @@ EXIT_TERMINATED = 143
 
 VERBS = {
     "build": "Build the book's editions: the HTML edition, the print PDF and the EPUB 3.",
+    "check": "Check the book without building it; with --built, validate the editions in build/.",
     "new": "Create a new book project with two example entries.",
     "preview": "Serve the book as HTML from memory, rebuilt and reloaded live as you edit.",
     "import": "Turn a folder of Markdown pages (Jekyll, Hugo, MkDocs, Obsidian) into a book.",

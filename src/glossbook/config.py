@@ -99,7 +99,25 @@ SCHEMA: dict[str, dict[str, Option]] = {
             str, "6x9", "Named size (6x9, a5, royal, letter, ...) or 'WIDTH x HEIGHT' with units."
         ),
     },
+    "accessibility": {
+        "conformance": Option(
+            str,
+            "",
+            "The EPUB's conformance claim, e.g. 'EPUB Accessibility 1.1 - WCAG 2.1 Level AA'; "
+            "only with certified_by, the party that evaluated the book.",
+        ),
+        "certified_by": Option(str, "", "Who evaluated the EPUB's accessibility."),
+        "certifier_credential": Option(str, "", "The evaluator's credential, if any."),
+        "certifier_report": Option(str, "", "URL of the evaluation report, if published."),
+    },
 }
+
+# Conformance claims EPUB Accessibility 1.1 defines (§ 5.1): the only values a claim may take.
+CONFORMANCE_CLAIMS = tuple(
+    f"EPUB Accessibility 1.1 - WCAG {version} Level {level}"
+    for version in ("2.0", "2.1", "2.2")
+    for level in ("A", "AA", "AAA")
+)
 
 CHAPTER_KEYS = {"title", "entries"}
 
@@ -257,6 +275,7 @@ def load_config(root: Path) -> Config:
     _check_contents(config, text, data, problems)
     _check_print(config, text, problems)
     _check_choices(config, text, problems)
+    _check_accessibility(config, text, problems)
     problems.raise_if_errors()
     return config
 
@@ -415,6 +434,45 @@ def _check_print(config: Config, text: str, problems: Problems) -> None:
         )
     else:
         config.trim = trim
+
+
+def _check_accessibility(config: Config, text: str, problems: Problems) -> None:
+    """A conformance claim must be one EPUB Accessibility 1.1 defines and must name who
+    evaluated the book: glossbook never certifies a book on the author's behalf."""
+    a11y = config.values["accessibility"]
+    claim, certifier = a11y["conformance"].strip(), a11y["certified_by"].strip()
+    if claim and claim not in CONFORMANCE_CLAIMS:
+        problems.error(
+            CONFIG_FILE,
+            _line_of_text(text, "accessibility", "conformance"),
+            f"'{claim}' is not a conformance claim EPUB Accessibility 1.1 defines.",
+            did_you_mean(claim, set(CONFORMANCE_CLAIMS))
+            or f"Use one of: {', '.join(CONFORMANCE_CLAIMS)}.",
+        )
+    if claim and not certifier:
+        problems.error(
+            CONFIG_FILE,
+            _line_of_text(text, "accessibility", "conformance"),
+            "a conformance claim needs the name of whoever evaluated the book.",
+            'Add certified_by = "…" to [accessibility], or remove the claim.',
+        )
+    for key in ("certified_by", "certifier_credential", "certifier_report"):
+        if a11y[key].strip() and not claim:
+            problems.error(
+                CONFIG_FILE,
+                _line_of_text(text, "accessibility", key),
+                f"[accessibility] {key} is given but the book claims no conformance.",
+                'Add conformance = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA" (or the level '
+                "that was evaluated), or remove the key.",
+            )
+    report = a11y["certifier_report"].strip()
+    if report and not re.match(r"https?://\S+$", report):
+        problems.error(
+            CONFIG_FILE,
+            _line_of_text(text, "accessibility", "certifier_report"),
+            f"certifier_report '{report}' is not a web address.",
+            "Give the report's URL (https://…).",
+        )
 
 
 CHOICES = {("markdown", "raw_html"): POLICIES, ("images", "remote"): REMOTE_POLICIES}

@@ -93,6 +93,7 @@ def load_book(
             "style": config.values["citations"]["style"],
             "style_line": config.line_of("citations", "style"),
             "bibliography": config.values["citations"]["bibliography"],
+            "accessibility": dict(config.values["accessibility"]),
         },
     )
     renderer = MarkdownRenderer(

@@ -40,7 +40,6 @@ EPUB_TYPE = f"{{{OPS}}}type"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 FOLDER = "EPUB"  # where ebooklib puts the package inside the zip
 STYLESHEET = "css/ebook.css"
-CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "glossbook")  # for identifiers glossbook derives
 ZIP_EARLIEST = datetime(1980, 1, 1, tzinfo=UTC)  # the earliest date a zip entry can carry
 ZIP_LATEST = datetime(2107, 12, 31, 23, 59, 58, tzinfo=UTC)
@@ -775,9 +774,14 @@ def _resources(book: Book, theme: Theme) -> list[Resource]:
 
 
 def _accessibility(
-    book: Book, docs: list[Document], marks: list[PageMark], identifier: str
-) -> list[tuple[str, str]]:
-    """EPUB Accessibility 1.1 metadata, claiming only what this file has."""
+    book: Book, docs: list[Document], marks: list[PageMark], page_source: str
+) -> list[tuple[str, dict[str, str], str]]:
+    """EPUB Accessibility 1.1 metadata, claiming only what this file has: each feature is
+    one the build put in, and conformance to WCAG is claimed only when the book's
+    ``[accessibility]`` settings claim it and name who evaluated the book (glossbook checks
+    structure, not every WCAG criterion, so it never certifies a book itself).
+
+    Each item is (element, attributes, text) for the package's metadata."""
     images = [img for doc in docs for img in doc.root.iter(f"{{{XHTML}}}img")]  # type: ignore[union-attr]
     described = all((img.get("alt") or "").strip() for img in images)
     features = ["structuralNavigation", "tableOfContents", "readingOrder", "ARIA"]
@@ -796,9 +800,19 @@ def _accessibility(
     if images:
         meta.append(("schema:accessModeSufficient", "textual,visual"))
     meta += [("schema:accessibilityFeature", f) for f in features]
-    meta.append(("schema:accessibilityHazard", "none"))
+    hazard = "unknown" if any(_may_move(path) for path in book.assets.values()) else "none"
+    meta.append(("schema:accessibilityHazard", hazard))
+    settings = book.settings.get("accessibility") or {}
+    assert isinstance(settings, dict)
+    claim = str(settings.get("conformance") or "").strip()
+    certifier = str(settings.get("certified_by") or "").strip()
+    if claim and certifier:
+        first = f"{book.metadata.publisher or 'The publisher'} claims {claim.split(' - ')[-1]}"
+        first += f", as evaluated by {certifier}."
+    else:
+        first = "No conformance to WCAG is claimed: the publication has not been evaluated."
     summary = [
-        "This publication meets WCAG 2.1 Level AA.",
+        first,
         "A contents list, landmarks and headings for every chapter, entry and section "
         "give structured navigation; notes link to and from their references.",
     ]
@@ -809,12 +823,46 @@ def _accessibility(
     if marks:
         summary.append("Page-break markers and a page list follow the print edition.")
     meta.append(("schema:accessibilitySummary", " ".join(summary)))
-    meta.append(("dcterms:conformsTo", CONFORMANCE))
-    certifier = book.metadata.publisher or ", ".join(book.metadata.authors) or "glossbook"
-    meta.append(("a11y:certifiedBy", certifier))
+    items = [("meta", {"property": prop}, value) for prop, value in meta]
+    if claim and certifier:
+        items.append(("meta", {"property": "dcterms:conformsTo", "id": "conformance"}, claim))
+        items.append(("meta", {"property": "a11y:certifiedBy", "id": "certifier"}, certifier))
+        credential = str(settings.get("certifier_credential") or "").strip()
+        if credential:
+            attributes = {"property": "a11y:certifierCredential", "refines": "#certifier"}
+            items.append(("meta", attributes, credential))
+        report = str(settings.get("certifier_report") or "").strip()
+        if report:
+            attributes = {"rel": "a11y:certifierReport", "refines": "#certifier", "href": report}
+            items.append(("link", attributes, ""))
     if marks:
-        meta.append(("pageBreakSource", identifier))
-    return meta
+        items.append(("meta", {"property": "pageBreakSource"}, page_source))
+    return items
+
+
+def _may_move(path: Path) -> bool:
+    """Whether an image can animate (a GIF, WebP or an SVG with animation): then the book
+    cannot claim it has no flashing or motion hazard without someone looking."""
+    suffix = path.suffix.lower()
+    if suffix in (".gif", ".webp", ".apng"):
+        return True
+    if suffix == ".png":
+        data = path.read_bytes()
+        return b"acTL" in data[: data.find(b"IDAT") if b"IDAT" in data else len(data)]
+    if suffix == ".svg":
+        text = path.read_text(encoding="utf-8", errors="replace")
+        return bool(re.search(r"<(animate\w*|set)\b|@keyframes|animation\s*:", text))
+    return False
+
+
+def print_source(meta: Metadata) -> str:
+    """The print edition the page list follows (``pageBreakSource`` and ``dc:source``): its
+    ISBN when the book's identifier is one (the ISBN the print edition's copyright page
+    shows), else a URN derived for the print edition, distinct from the ebook's own."""
+    identifier = book_identifier(meta)
+    if identifier.startswith("urn:isbn:"):
+        return identifier
+    return f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, identifier + '/print')}"
 
 
 def _package(
@@ -851,12 +899,12 @@ def _package(
         if value:
             package.add_metadata("DC", name, value)
     if marks:  # the print edition the page list follows (Ace reads dc:source)
-        package.add_metadata("DC", "source", identifier)
+        package.add_metadata("DC", "source", print_source(meta))
     if meta.subtitle:
         for refines, kind in (("#title", "main"), ("#subtitle", "subtitle")):
             package.add_metadata(None, "meta", kind, {"refines": refines, "property": "title-type"})
-    for prop, value in _accessibility(book, docs, marks, identifier):
-        package.add_metadata(None, "meta", value, {"property": prop})
+    for element, attributes, value in _accessibility(book, docs, marks, print_source(meta)):
+        package.add_metadata(None, element, value or None, attributes)
     package.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
 
     for resource in resources:
