@@ -17,6 +17,7 @@ from .errors import ContentError, GlossbookError
 VERBS = {
     "build": "Build the book's editions into build/ (HTML now; PDF and EPUB as they land).",
     "new": "Create a new book project with two example entries.",
+    "styles": "List the CSL citation styles a book can name (any style of the CSL repository).",
     "preview": "Serve the book as HTML from memory, rebuilt and reloaded live as you edit.",
 }
 

@@ -8,12 +8,16 @@ fragment per reference (in the style's order).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import json
+import os
 import re
 import subprocess
 import tempfile
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,19 +25,18 @@ from urllib.parse import quote, unquote
 
 import pypandoc
 
-from glossbook.errors import did_you_mean
+from glossbook.cslstyles import find_style
+
+#: Bumped when the output of a run changes shape, so cached runs are not reused.
+_CACHE_FORMAT = 1
 
 __all__ = [
-    "STYLES_DIR",
     "Formatted",
+    "cache_folder",
     "extract_keys",
     "format_citations",
     "resolve_style",
-    "shipped_styles",
 ]
-
-#: Where the CSL styles we ship live.
-STYLES_DIR = Path(__file__).parent / "styles" / "csl"
 
 #: A pandoc citation key after ``@``: ``@{anything but braces}`` or a key that starts with
 #: a letter, digit or ``_`` and may contain internal punctuation ``:.#$%&-+?<>~/``.
@@ -65,27 +68,21 @@ class Formatted:
     warnings: list[str] = field(default_factory=list)
 
 
-def shipped_styles() -> list[str]:
-    """Names of the CSL styles shipped with glossbook."""
-    return sorted(p.stem for p in STYLES_DIR.glob("*.csl"))
+def cache_folder(root: Path) -> Path:
+    """Where citation work is kept between builds: ``build/.cache/citeproc`` of the book,
+    or ``$GLOSSBOOK_CITEPROC_CACHE`` when set (the tests keep it out of the repository)."""
+    folder = os.environ.get("GLOSSBOOK_CITEPROC_CACHE")
+    return Path(folder) if folder else root / "build" / ".cache" / "citeproc"
 
 
 def resolve_style(style: str | Path) -> Path:
-    """The CSL file for a shipped style name or a path; ``ValueError`` if there is none."""
+    """The CSL file for a style name of the CSL repository or a path; ``ValueError`` if none."""
     if isinstance(style, Path) or str(style).endswith(".csl") or "/" in str(style):
         path = Path(style)
         if not path.is_file():
             raise ValueError(f"CSL style file not found: {path}")
         return path
-    path = STYLES_DIR / f"{style}.csl"
-    if path.is_file():
-        return path
-    names = shipped_styles()
-    hint = did_you_mean(str(style), names)
-    raise ValueError(
-        f"unknown citation style '{style}'. Shipped styles: {', '.join(names)}; "
-        f"or give the path to a .csl file.{' ' + hint if hint else ''}"
-    )
+    return find_style(str(style))
 
 
 def extract_keys(cluster: str) -> list[str]:
@@ -100,28 +97,314 @@ def format_citations(
     lang: str = "en-US",
     link_prefix: str = "#ref-",
     nocite: Sequence[str] = (),
+    cache_dir: Path | None = None,
+    split: bool = True,
 ) -> Formatted:
-    """Format every cluster and the list of cited works with one pandoc run.
+    """Format every cluster and the list of cited works.
 
     ``references`` are CSL-JSON items; ``clusters`` raw pandoc citations as written
     (``"[@a, p. 12; see @b]"``, ``"@a"``, ``"@a [p. 33]"``, ``"[-@a]"``). ``nocite``
     keys (``"*"``: all) are listed among the references without being cited. Raises
     ``ValueError`` for an unknown style or a string that is not a citation, and
     ``RuntimeError`` if pandoc fails.
+
+    citeproc gets only the works cited and only the fields the style can print. With
+    ``cache_dir``, the result is kept there under a hash of every input (style, works,
+    clusters in order, language), and an unchanged book costs no pandoc run at all.
+    With ``split``, works that cannot affect one another's formatting are formatted in
+    separate pandoc runs, in parallel (see ``_groups``); the result is the same.
     """
     csl_path = resolve_style(style)
-    if _is_note_style(csl_path):
+    style_text = csl_path.read_text(encoding="utf-8", errors="replace")
+    if _is_note_style(style_text):
         raise ValueError(
             f"{csl_path.name} is a note style; glossbook formats in-text "
             "(author-date, numeric, label) styles only."
         )
+    document = _document(clusters, nocite)  # checks every cluster first
+    items = _needed(references, clusters, nocite, _style_variables(style_text))
+    digest = hashlib.sha256(
+        json.dumps(
+            [_CACHE_FORMAT, _pandoc_version(), style_text, lang, link_prefix, document, items],
+            ensure_ascii=False,
+            sort_keys=True,
+        ).encode("utf-8")
+    ).hexdigest()
+    cached = cache_dir / f"run-{digest[:32]}.json" if cache_dir else None
+    if cached is not None and cached.is_file():
+        try:
+            data = json.loads(cached.read_text(encoding="utf-8"))
+            return Formatted(
+                data["citations"], [tuple(r) for r in data["references"]], data["warnings"]
+            )
+        except (OSError, ValueError, KeyError):
+            pass
+    formatted = None
+    if split and not nocite:
+        formatted = _format_split(items, clusters, csl_path, style_text, lang, link_prefix)
+    if formatted is None:
+        formatted = _format_one(items, clusters, csl_path, lang, link_prefix, nocite)
+    if cached is not None:
+        _store(cached, formatted)
+    return formatted
+
+
+def _format_one(
+    items: list[dict[str, Any]],
+    clusters: list[str],
+    csl_path: Path,
+    lang: str,
+    link_prefix: str,
+    nocite: Sequence[str] = (),
+) -> Formatted:
+    """One pandoc run: every cluster, every work."""
     document = _document(clusters, nocite)
     with tempfile.TemporaryDirectory(prefix="glossbook-csl-") as tmp:
         refs_path = Path(tmp) / "references.json"
-        refs_path.write_text(json.dumps(references, ensure_ascii=False), encoding="utf-8")
+        refs_path.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
         output, warnings = _run_pandoc(document, csl_path, refs_path, lang)
     citations = _split_citations(output, clusters, link_prefix)
     return Formatted(citations, _split_references(output), warnings)
+
+
+# --------------------------------------------------------------------------- splitting
+#
+# citeproc's cost grows faster than linearly with the works cited (its disambiguation
+# compares cites with one another). Two cites can only be confused, and so disambiguated
+# (added names, given names, 2012a/2012b), if they print the same first name: works whose
+# first names (of every name variable) share no family name, and that no cluster cites
+# together, cannot affect one another. Each such group is formatted on its own; the
+# reference list is put back in the style's order with one cheap run that only sorts.
+# Styles where this does not hold run whole: numeric and label styles (numbers and labels
+# are global), given-name disambiguation over all names ("all-names" rules).
+
+#: Works per pandoc run when groups are packed together (exactness does not depend on it).
+_BATCH = 120
+_NAME_VARIABLES = (
+    "author", "editor", "translator", "container-author", "collection-editor", "composer",
+    "director", "interviewer", "recipient", "reviewed-author", "editorial-director",
+    "illustrator", "original-author", "compiler", "chair", "curator", "organizer",
+    "performer", "producer", "narrator", "host", "guest", "contributor", "executive-producer",
+    "script-writer", "series-creator",
+)  # fmt: skip
+
+
+def _splittable(style_text: str) -> bool:
+    if "citation-number" in style_text or "citation-label" in style_text:
+        return False
+    rule = re.search(r'givenname-disambiguation-rule="([^"]+)"', style_text)
+    return not (rule and rule.group(1).startswith("all-names"))
+
+
+def _name_keys(item: dict[str, Any]) -> list[str]:
+    """Family names a cite of ``item`` may print first: the first author's; without an
+    author, the first name of every name variable (the style's substitute may use any)."""
+    keys = []
+    for variable in ("author",) if item.get("author") else _NAME_VARIABLES:
+        names = item.get(variable)
+        if isinstance(names, list) and names and isinstance(names[0], dict):
+            first = names[0]
+            keys.append(str(first.get("family") or first.get("literal") or "").casefold())
+    return keys or ["\0no names"]  # works without names are told apart by title: together
+
+
+def _groups(items: list[dict[str, Any]], clusters: list[str]) -> list[list[str]]:
+    """Keys of works that may affect one another's formatting, grouped (union-find)."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        parent[find(a)] = find(b)
+
+    ids = {str(item["id"]) for item in items}
+    for item in items:
+        for name in _name_keys(item):
+            union("\0" + name, str(item["id"]))
+    for cluster in clusters:
+        keys = [k for k in extract_keys(cluster) if k in ids]
+        for other in keys[1:]:
+            union(keys[0], other)
+    groups: dict[str, list[str]] = {}
+    for item in items:
+        groups.setdefault(find(str(item["id"])), []).append(str(item["id"]))
+    return list(groups.values())
+
+
+def _format_split(
+    items: list[dict[str, Any]],
+    clusters: list[str],
+    csl_path: Path,
+    style_text: str,
+    lang: str,
+    link_prefix: str,
+) -> Formatted | None:
+    """Format independent groups in parallel; ``None`` when the style cannot be split."""
+    if not _splittable(style_text) or len(items) <= _BATCH:
+        return None
+    groups = sorted(_groups(items, clusters), key=len, reverse=True)
+    if len(groups) < 2:
+        return None
+    # Pack the groups into batches of about _BATCH works (largest first).
+    batches: list[list[str]] = []
+    for group in groups:
+        if batches and len(batches[-1]) + len(group) <= _BATCH:
+            batches[-1].extend(group)
+        else:
+            batches.append(list(group))
+    if len(batches) < 2:
+        return None
+    batch_of = {key: i for i, batch in enumerate(batches) for key in batch}
+    by_id = {str(item["id"]): item for item in items}
+    cluster_batches: list[list[int]] = [[] for _ in batches]
+    for i, cluster in enumerate(clusters):
+        keys = [k for k in extract_keys(cluster) if k in batch_of]
+        cluster_batches[batch_of[keys[0]] if keys else 0].append(i)
+    # First citation order: the order run lists the works in it (citeproc's tie-break).
+    first_cited = list(dict.fromkeys(k for c in clusters for k in extract_keys(c)))
+    order_items = [by_id[k] for k in first_cited if k in by_id]
+
+    def run(i: int) -> Formatted:
+        return _format_one(
+            [by_id[k] for k in batches[i]],
+            [clusters[j] for j in cluster_batches[i]],
+            csl_path,
+            lang,
+            link_prefix,
+        )
+
+    def order() -> list[str]:
+        sorting = _sorting_only(style_text)
+        with tempfile.TemporaryDirectory(prefix="glossbook-csl-") as tmp:
+            path = Path(tmp) / "sort.csl"
+            path.write_text(sorting, encoding="utf-8")
+            done = _format_one(order_items, [], path, lang, link_prefix, first_cited)
+        return [key for key, _ in done.references]
+
+    workers = max(1, min(len(batches) + 1, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        ordering = pool.submit(order)
+        results = list(pool.map(run, range(len(batches))))
+        global_order = ordering.result()
+    citations: list[str] = [""] * len(clusters)
+    warnings: list[str] = []
+    own_lists: list[list[tuple[str, str]]] = []
+    for indexes, result in zip(cluster_batches, results, strict=True):
+        for j, html_text in zip(indexes, result.citations, strict=True):
+            citations[j] = html_text
+        warnings.extend(result.warnings)
+        own_lists.append(list(result.references))
+    # Each batch keeps its own order; the order run says how the batches interleave.
+    merged: list[tuple[str, str]] = []
+    position = [0] * len(batches)
+    for key in global_order:
+        b = batch_of.get(key)
+        if b is None or position[b] >= len(own_lists[b]):
+            return None  # not what was expected: format in one run instead
+        merged.append(own_lists[b][position[b]])
+        position[b] += 1
+    if len(merged) != len(items) or not _neighbours_kept(merged, own_lists, style_text):
+        return None
+    return Formatted(citations, merged, list(dict.fromkeys(warnings)))
+
+
+def _neighbours_kept(
+    merged: list[tuple[str, str]], own_lists: list[list[tuple[str, str]]], style_text: str
+) -> bool:
+    """A style that replaces a repeated author with a dash compares each entry with the
+    one before: every entry must follow the same entry as in its own run."""
+    if "subsequent-author-substitute" not in style_text:
+        return True
+    before: dict[str, str | None] = {}
+    for own in own_lists:
+        for i, (key, _) in enumerate(own):
+            before[key] = own[i - 1][0] if i else None
+    for i, (key, _) in enumerate(merged):
+        expected = before[key]
+        if expected is not None and (i == 0 or merged[i - 1][0] != expected):
+            return False
+    return True
+
+
+def _sorting_only(style_text: str) -> str:
+    """The style without disambiguation: its reference list in the same order, quickly."""
+    return re.sub(
+        r"\s(?:disambiguate-add-givenname|disambiguate-add-names|disambiguate-add-year-suffix|"
+        r'givenname-disambiguation-rule)="[^"]*"',
+        "",
+        style_text,
+    )
+
+
+def _store(path: Path, formatted: Formatted) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(
+            json.dumps(
+                {
+                    "citations": formatted.citations,
+                    "references": formatted.references,
+                    "warnings": formatted.warnings,
+                },
+                ensure_ascii=False,
+            ),
+            encoding="utf-8",
+        )
+        tmp.replace(path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+@functools.cache
+def _pandoc_version() -> str:
+    return str(pypandoc.get_pandoc_version())
+
+
+_VARIABLE = re.compile(r'\b(?:variable|is-numeric|is-uncertain-date)="([^"]+)"')
+#: Always given to citeproc: identity, type and language decide how an item is formatted.
+_ALWAYS = {"id", "type", "language"}
+#: Variables a style reaches under another name (short forms, CSL 1.0.1 and 1.0.2 names).
+_ALSO = {
+    "title": ("title-short",),
+    "container-title": ("container-title-short", "journalAbbreviation"),
+    "event-title": ("event",),
+    "event": ("event-title",),
+    "DOI": ("doi",),
+    "URL": ("url",),
+}
+
+
+def _style_variables(style_text: str) -> set[str]:
+    """Every variable the style names anywhere (text, names, dates, conditions, sorting)."""
+    names = {v for m in _VARIABLE.finditer(style_text) for v in m.group(1).split()}
+    for name in list(names):
+        names.update(_ALSO.get(name, ()))
+    return names | _ALWAYS
+
+
+def _needed(
+    references: list[dict[str, Any]],
+    clusters: Sequence[str],
+    nocite: Sequence[str],
+    variables: set[str],
+) -> list[dict[str, Any]]:
+    """The works cited (all of them for nocite ``*``), each with only the fields used."""
+    if "*" in nocite:
+        wanted = None
+    else:
+        wanted = set(nocite)
+        for cluster in clusters:
+            wanted.update(extract_keys(cluster))
+    return [
+        {k: v for k, v in ref.items() if k in variables}
+        for ref in references
+        if wanted is None or ref.get("id") in wanted
+    ]
 
 
 # --------------------------------------------------------------------------- input
@@ -145,8 +428,8 @@ def _document(clusters: Iterable[str], nocite: Sequence[str]) -> str:
     return "\n".join(parts)
 
 
-def _is_note_style(path: Path) -> bool:
-    head = path.read_text(encoding="utf-8", errors="replace")[:4000]
+def _is_note_style(style_text: str) -> bool:
+    head = style_text[:4000]
     m = re.search(r"<style\b[^>]*\bclass=\"([^\"]+)\"", head)
     return bool(m and m.group(1) == "note")
 
