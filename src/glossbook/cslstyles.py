@@ -112,7 +112,9 @@ def _merged(dependent: Path, folder: Path) -> Path:
     merged = parent_text
     info = _INFO.search(text)
     if info:
-        merged = _INFO.sub(lambda _: info.group(0), merged, count=1)
+        # Without the link to the parent: pandoc would try to download it.
+        own = re.sub(r'\s*<link\b[^>]*rel="independent-parent"[^>]*/>', "", info.group(0))
+        merged = _INFO.sub(lambda _: own, merged, count=1)
     locale = _LOCALE.search(text)
     if locale:
         if _LOCALE.search(merged):
