@@ -13,8 +13,8 @@ import pytest
 from glossbook import csl
 from glossbook.bibliography import load_bibliography
 from glossbook.csl import format_citations, resolve_style
-from glossbook.pipeline import prepare
 from glossbook.passes.citations import uncited_works
+from glossbook.pipeline import prepare
 
 from .conftest import BookFactory, entry_text
 
