@@ -208,8 +208,21 @@ def _name_keys(item: dict[str, Any]) -> list[str]:
     return keys or ["\0no names"]  # works without names are told apart by title: together
 
 
-def _groups(items: list[dict[str, Any]], clusters: list[str]) -> list[list[str]]:
-    """Keys of works that may affect one another's formatting, grouped (union-find)."""
+def _cites(cluster: str) -> list[str] | None:
+    """The cites of a bracketed cluster, each with one key; ``None`` if it is not one."""
+    text = " ".join(cluster.split())
+    if not (text.startswith("[") and text.endswith("]")):
+        return None
+    cites = [c.strip() for c in text[1:-1].split(";")]
+    return cites if all(len(extract_keys(c)) == 1 for c in cites) else None
+
+
+def _groups(
+    items: list[dict[str, Any]], clusters: list[str]
+) -> tuple[list[list[str]], dict[str, str]]:
+    """Keys of works that may affect one another's formatting, grouped (union-find), and
+    each work's group. A cluster citing several groups is formatted in parts (one per
+    group) when each group's cites stand together in it; otherwise its groups are one."""
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -218,21 +231,33 @@ def _groups(items: list[dict[str, Any]], clusters: list[str]) -> list[list[str]]
             x = parent[x]
         return x
 
-    def union(a: str, b: str) -> None:
-        parent[find(a)] = find(b)
+    def union(a: str, b: str) -> bool:
+        ra, rb = find(a), find(b)
+        parent[ra] = rb
+        return ra != rb
 
     ids = {str(item["id"]) for item in items}
     for item in items:
         for name in _name_keys(item):
             union("\0" + name, str(item["id"]))
-    for cluster in clusters:
-        keys = [k for k in extract_keys(cluster) if k in ids]
-        for other in keys[1:]:
-            union(keys[0], other)
+    several = [c for c in clusters if len(set(extract_keys(c))) > 1]
+    changed = True
+    while changed:  # until no cluster joins groups any more
+        changed = False
+        for cluster in several:
+            keys = [k for k in extract_keys(cluster) if k in ids]
+            runs = [find(k) for k in keys]
+            seen: list[str] = []
+            for group in runs:
+                if not seen or seen[-1] != group:
+                    seen.append(group)
+            if _cites(cluster) is None or len(seen) != len(set(seen)):
+                for other in keys[1:]:
+                    changed |= union(keys[0], other)
     groups: dict[str, list[str]] = {}
     for item in items:
         groups.setdefault(find(str(item["id"])), []).append(str(item["id"]))
-    return list(groups.values())
+    return list(groups.values()), {k: find(k) for k in ids}
 
 
 def _format_split(
@@ -246,7 +271,8 @@ def _format_split(
     """Format independent groups in parallel; ``None`` when the style cannot be split."""
     if not _splittable(style_text) or len(items) <= _BATCH:
         return None
-    groups = sorted(_groups(items, clusters), key=len, reverse=True)
+    found, group_of = _groups(items, clusters)
+    groups = sorted(found, key=len, reverse=True)
     if len(groups) < 2:
         return None
     # Pack the groups into batches of about _BATCH works (largest first).
@@ -260,42 +286,85 @@ def _format_split(
         return None
     batch_of = {key: i for i, batch in enumerate(batches) for key in batch}
     by_id = {str(item["id"]): item for item in items}
-    cluster_batches: list[list[int]] = [[] for _ in batches]
+    # Each batch's clusters in document order: whole clusters, or one part per group of a
+    # cluster that cites several groups (the parts are put together below).
+    batch_clusters: list[list[str]] = [[] for _ in batches]
+    placed: list[list[tuple[int, int, str]]] = []  # per cluster: (batch, index, group)
+    parted: list[int] = []
     for i, cluster in enumerate(clusters):
         keys = [k for k in extract_keys(cluster) if k in batch_of]
-        cluster_batches[batch_of[keys[0]] if keys else 0].append(i)
+        cites = _cites(cluster)
+        known = cites is not None and len(keys) == len(cites)
+        if known and len({group_of[k] for k in keys}) > 1:
+            parts: dict[str, list[str]] = {}
+            for cite in cites or ():
+                parts.setdefault(group_of[extract_keys(cite)[0]], []).append(cite)
+            where = []
+            for group, own in parts.items():
+                b = batch_of[extract_keys(own[0])[0]]
+                where.append((b, len(batch_clusters[b]), group))
+                batch_clusters[b].append("[" + "; ".join(own) + "]")
+            placed.append(where)
+            parted.append(i)
+        else:
+            b = batch_of[keys[0]] if keys else 0
+            placed.append([(b, len(batch_clusters[b]), "")])
+            batch_clusters[b].append(cluster)
     # First citation order: the order run lists the works in it (citeproc's tie-break).
     first_cited = list(dict.fromkeys(k for c in clusters for k in extract_keys(c)))
     order_items = [by_id[k] for k in first_cited if k in by_id]
+    sorting = _sorting_only(style_text)
 
     def run(i: int) -> Formatted:
         return _format_one(
-            [by_id[k] for k in batches[i]],
-            [clusters[j] for j in cluster_batches[i]],
-            csl_path,
-            lang,
-            link_prefix,
+            [by_id[k] for k in batches[i]], batch_clusters[i], csl_path, lang, link_prefix
         )
 
-    def order() -> list[str]:
-        sorting = _sorting_only(style_text)
+    def without_disambiguation(
+        works: list[dict[str, Any]], cited: list[str], nocite: Sequence[str]
+    ) -> Formatted:
         with tempfile.TemporaryDirectory(prefix="glossbook-csl-") as tmp:
             path = Path(tmp) / "sort.csl"
             path.write_text(sorting, encoding="utf-8")
-            done = _format_one(order_items, [], path, lang, link_prefix, first_cited)
+            return _format_one(works, cited, path, lang, link_prefix, nocite)
+
+    def order() -> list[str]:
+        done = without_disambiguation(order_items, [], first_cited)
         return [key for key, _ in done.references]
 
-    workers = max(1, min(len(batches) + 1, os.cpu_count() or 1))
+    def structure() -> list[str]:
+        """The parted clusters whole: their parts' order, affixes and delimiters."""
+        if not parted:
+            return []
+        keys = dict.fromkeys(k for i in parted for k in extract_keys(clusters[i]))
+        works = [by_id[k] for k in keys if k in by_id]
+        return without_disambiguation(works, [clusters[i] for i in parted], ()).citations
+
+    workers = max(1, min(len(batches) + 2, os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         ordering = pool.submit(order)
+        shapes = pool.submit(structure)
         results = list(pool.map(run, range(len(batches))))
         global_order = ordering.result()
-    citations: list[str] = [""] * len(clusters)
+        whole = dict(zip(parted, shapes.result(), strict=True))
+    citations: list[str] = []
     warnings: list[str] = []
+    for i, where in enumerate(placed):
+        if i not in whole:
+            b, j, _ = where[0]
+            citations.append(results[b].citations[j])
+            continue
+        put = _assemble(
+            whole[i],
+            {group: results[b].citations[j] for b, j, group in where},
+            group_of,
+            link_prefix,
+        )
+        if put is None:
+            return None  # the parts do not fit: format in one run instead
+        citations.append(put)
     own_lists: list[list[tuple[str, str]]] = []
-    for indexes, result in zip(cluster_batches, results, strict=True):
-        for j, html_text in zip(indexes, result.citations, strict=True):
-            citations[j] = html_text
+    for result in results:
         warnings.extend(result.warnings)
         own_lists.append(list(result.references))
     # Each batch keeps its own order; the order run says how the batches interleave.
@@ -310,6 +379,44 @@ def _format_split(
     if len(merged) != len(items) or not _neighbours_kept(merged, own_lists, style_text):
         return None
     return Formatted(citations, merged, list(dict.fromkeys(warnings)))
+
+
+_LINK = re.compile(r'<a href="([^"]*)" class="citation-link" role="doc-biblioref">')
+
+
+def _assemble(
+    whole: str, parts: dict[str, str], group_of: dict[str, str], link_prefix: str
+) -> str | None:
+    """A parted cluster: ``whole`` (formatted without disambiguation) with each group's
+    cites replaced by that group's part as formatted in its own run. ``None`` unless each
+    group's cites stand together in ``whole`` and in the same number as in its part."""
+    key_of = {_href(k, link_prefix): k for k in group_of}
+
+    def spans(fragment: str) -> list[tuple[str, int, int]]:
+        found = []
+        for m in _LINK.finditer(fragment):
+            end = fragment.find("</a>", m.end())
+            key = key_of.get(m.group(1))
+            if end < 0 or key is None:
+                return []
+            found.append((group_of[key], m.start(), end + 4))
+        return found
+
+    links = spans(whole)
+    if not links:
+        return None
+    replace: list[tuple[int, int, str]] = []
+    for group, part in parts.items():
+        mine = [i for i, (g, _, _) in enumerate(links) if g == group]
+        own = spans(part)
+        if not mine or mine != list(range(mine[0], mine[-1] + 1)) or len(own) != len(mine):
+            return None
+        if any(g != group for g, _, _ in own):
+            return None
+        replace.append((links[mine[0]][1], links[mine[-1]][2], part[own[0][1] : own[-1][2]]))
+    for start, end, text in sorted(replace, reverse=True):
+        whole = whole[:start] + text + whole[end:]
+    return whole
 
 
 def _neighbours_kept(
@@ -506,11 +613,14 @@ def _split_references(output: str) -> list[tuple[str, str]]:
     return [(key[4:], _clean(body)) for key, body in divs.items() if key.startswith("ref-")]
 
 
+def _href(key: str, link_prefix: str) -> str:
+    return html.escape(link_prefix + quote(key, safe="!$&'()*+,;=:@/?-._~"), quote=True)
+
+
 def _relink(fragment: str, link_prefix: str) -> str:
     def link(m: re.Match[str]) -> str:
         key = unquote(html.unescape(m.group(1)))
-        href = html.escape(link_prefix + quote(key, safe="!$&'()*+,;=:@/?-._~"), quote=True)
-        return f'<a href="{href}" class="citation-link" role="doc-biblioref">'
+        return f'<a href="{_href(key, link_prefix)}" class="citation-link" role="doc-biblioref">'
 
     return _BIBLIOREF.sub(link, fragment)
 
