@@ -156,13 +156,14 @@ def _format_one(
     lang: str,
     link_prefix: str,
     nocite: Sequence[str] = (),
+    bibliography: bool = True,
 ) -> Formatted:
-    """One pandoc run: every cluster, every work."""
+    """One pandoc run: every cluster, every work (and the reference list, if asked)."""
     document = _document(clusters, nocite)
     with tempfile.TemporaryDirectory(prefix="glossbook-csl-") as tmp:
         refs_path = Path(tmp) / "references.json"
         refs_path.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
-        output, warnings = _run_pandoc(document, csl_path, refs_path, lang)
+        output, warnings = _run_pandoc(document, csl_path, refs_path, lang, bibliography)
     citations = _split_citations(output, clusters, link_prefix)
     return Formatted(citations, _split_references(output), warnings)
 
@@ -321,15 +322,15 @@ def _format_split(
         )
 
     def without_disambiguation(
-        works: list[dict[str, Any]], cited: list[str], nocite: Sequence[str]
+        works: list[dict[str, Any]], cited: list[str], nocite: Sequence[str], style: str
     ) -> Formatted:
         with tempfile.TemporaryDirectory(prefix="glossbook-csl-") as tmp:
             path = Path(tmp) / "sort.csl"
-            path.write_text(sorting, encoding="utf-8")
+            path.write_text(style, encoding="utf-8")
             return _format_one(works, cited, path, lang, link_prefix, nocite)
 
     def order() -> list[str]:
-        done = without_disambiguation(order_items, [], first_cited)
+        done = without_disambiguation(order_items, [], first_cited, sorting)
         return [key for key, _ in done.references]
 
     def structure() -> list[str]:
@@ -338,7 +339,8 @@ def _format_split(
             return []
         keys = dict.fromkeys(k for i in parted for k in extract_keys(clusters[i]))
         works = [by_id[k] for k in keys if k in by_id]
-        return without_disambiguation(works, [clusters[i] for i in parted], ()).citations
+        cited = [clusters[i] for i in parted]
+        return without_disambiguation(works, cited, (), sorting).citations
 
     workers = max(1, min(len(batches) + 2, os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -541,7 +543,9 @@ def _is_note_style(style_text: str) -> bool:
     return bool(m and m.group(1) == "note")
 
 
-def _run_pandoc(document: str, csl: Path, refs: Path, lang: str) -> tuple[str, list[str]]:
+def _run_pandoc(
+    document: str, csl: Path, refs: Path, lang: str, bibliography: bool = True
+) -> tuple[str, list[str]]:
     command = [
         pypandoc.get_pandoc_path(),
         "--citeproc",
@@ -553,6 +557,8 @@ def _run_pandoc(document: str, csl: Path, refs: Path, lang: str) -> tuple[str, l
         "--metadata=link-citations=true",
         f"--metadata=lang={lang}",
     ]
+    if not bibliography:
+        command.append("--metadata=suppress-bibliography=true")
     result = subprocess.run(command, input=document.encode("utf-8"), capture_output=True)
     stderr = result.stderr.decode("utf-8", errors="replace")
     if result.returncode != 0:
