@@ -1,4 +1,4 @@
-"""``glossbook build [PATH] [--format …] [--out DIR]``: write the book's editions."""
+"""``glossbook build [PATH] [--format …] [--out DIR] [--open]``: write the book's editions."""
 
 from __future__ import annotations
 
@@ -8,6 +8,13 @@ import time
 from pathlib import Path
 
 from ..errors import UsageError
+
+EXAMPLE = "glossbook build my-glossary --format html,pdf --open"
+DESCRIPTION = """\
+Writes into PATH/build/: html/ (the HTML edition: contents, one page per chapter,
+references, index), <slug>.pdf (the print edition, laid out with CSS paged media, and
+<slug>.layout.json, its page map) and <slug>.epub (EPUB 3, with the print pages as its
+page list). Content errors are listed as file:line and nothing is written (exit 1)."""
 
 # Renderer modules by format, in the order a full build writes them: the EPUB's page list
 # comes from the PDF's layout, so the PDF goes first.
@@ -28,6 +35,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--out", "-o", default=None, help="output folder (default: PATH/build)")
     parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="fetch no remote images: those not downloaded before show a placeholder",
+    )
+    parser.add_argument(
         "--press",
         action="store_true",
         help="PDF for the printer: 3 mm bleed and crop marks (writes <slug>-press.pdf)",
@@ -37,6 +49,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="VARIANT",
         help="a PDF standard: pdf/ua-1 (tagged), pdf/a-2b, pdf/a-3b, ...",
+    )
+    parser.add_argument(
+        "--open",
+        action="store_true",
+        help="open what was built: the HTML edition's contents page, else the PDF or EPUB",
     )
 
 
@@ -65,8 +82,9 @@ def execute(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else root / "build"
     start = time.perf_counter()
     with console.status("Reading the book…"):
-        book, warnings = prepare(root)
+        book, warnings = prepare(root, offline=args.offline)
     written: list[str] = []
+    paths: dict[str, Path] = {}
     for name in formats:
         renderer = importlib.import_module(FORMATS[name])
         options: dict[str, object] = {}
@@ -79,6 +97,7 @@ def execute(args: argparse.Namespace) -> int:
                 book.print_layout = pdf.layout(book)[1]
         with console.status(f"Writing the {name} edition…"):
             path = renderer.render(book, out, **options)
+        paths[name] = path
         written.append(_shown(path))
     report_problems(warnings)
     seconds = time.perf_counter() - start
@@ -89,7 +108,26 @@ def execute(args: argparse.Namespace) -> int:
         f"→ {', '.join(written)} in {seconds:.1f} s"
         + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else "")
     )
+    if args.open:
+        _open(paths)
     return 0
+
+
+def opened(paths: dict[str, Path]) -> Path:
+    """What ``--open`` shows: the HTML edition's contents page, else the PDF, else the EPUB."""
+    if "html" in paths:
+        return paths["html"] / "index.html"
+    return paths["pdf"] if "pdf" in paths else paths["epub"]
+
+
+def _open(paths: dict[str, Path]) -> None:
+    import webbrowser
+
+    from ..console import console
+
+    target = opened(paths).resolve()
+    if not webbrowser.open(target.as_uri()):
+        console.print(f"No browser could be started; open {target} yourself.", highlight=False)
 
 
 def _shown(path: Path) -> str:
