@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import socket
 import statistics
@@ -74,11 +75,12 @@ def best_of(repeat: int, work: Callable[[], object]) -> float:
 
 def cold_builds(root: Path, out: Path, repeat: int) -> tuple[float, float]:
     """(prepare + render_pages with an empty cache, prepare + writing the HTML edition),
-    each cold: no entry cache and no remembered citeproc result."""
+    each cold: no entry cache and an empty citeproc cache."""
 
     def cold(work: Callable[[], object]) -> Callable[[], object]:
         def run() -> object:
-            citations._last = None
+            # An empty citeproc cache: nothing remembered from the run before.
+            os.environ["GLOSSBOOK_CITEPROC_CACHE"] = tempfile.mkdtemp(prefix="glossbook-cold-")
             return work()
 
         return run

@@ -69,3 +69,12 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str]
         return code, " ".join((captured.err + captured.out).split())
 
     return run
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _citeproc_cache_outside_the_repository(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Books built from the repository (the sample book) keep their citeproc cache in a
+    temporary folder, never in the repository's build/."""
+    import os
+
+    os.environ["GLOSSBOOK_CITEPROC_CACHE"] = str(tmp_path_factory.mktemp("citeproc-cache"))

@@ -126,14 +126,14 @@ def test_citation_syntax_in_the_text(text: str, clusters: list[tuple[str, list[s
 
 
 def test_csl_file_path_is_relative_to_the_book(make_book: BookFactory, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from glossbook.csl import STYLES_DIR
+    from glossbook.cslstyles import REPOSITORY
 
     config = MINIMAL_CONFIG + '[citations]\nstyle = "house.csl"\n'
     root = make_book(
         {
             "manuscript/a.md": entry_text("Alpha", "Cited [@schore2012, p. 4]."),
             "bibliography.bib": BIB.split("@book{unused")[0],
-            "house.csl": (STYLES_DIR / "apa.csl").read_text(encoding="utf-8"),
+            "house.csl": (REPOSITORY / "apa.csl").read_text(encoding="utf-8"),
         },
         config,
     )

@@ -1,7 +1,9 @@
 """Formatting citations and reference lists with pandoc's citeproc: glossbook.csl.
 
 Expected strings come from the style manuals: The Chicago Manual of Style, 17th edition
-(author-date, chapter 15, as encoded by the shipped chicago-author-date.csl) and the
+(author-date, chapter 15, as encoded by the CSL repository's
+chicago-author-date-17th-edition.csl), its 18th edition (chapter 13, chicago-author-date.csl,
+glossbook's default) and the
 Publication Manual of the APA, 7th edition. Each carries the rule that produces it.
 Where pandoc's citeproc disagrees with the manual, the test is a strict xfail saying why.
 """
@@ -41,6 +43,8 @@ CLUSTERS = [
 ]
 #: Listed without being cited.
 NOCITE = ["okafor2019handbook"]
+#: The CSL repository's name of the 17th edition (``chicago-author-date`` is the 18th).
+CHICAGO_17 = "chicago-author-date-17th-edition"
 
 
 def references(bib: Path = FIXTURE) -> list[dict[str, Any]]:
@@ -60,7 +64,7 @@ def bib_file(tmp_path: Path, text: str) -> Path:
 
 @pytest.fixture(scope="module")
 def chicago() -> Formatted:
-    return format_citations(references(), CLUSTERS, nocite=NOCITE)
+    return format_citations(references(), CLUSTERS, style=CHICAGO_17, nocite=NOCITE)
 
 
 @pytest.fixture(scope="module")
@@ -410,8 +414,9 @@ def test_one_pandoc_process_for_all_clusters(monkeypatch: pytest.MonkeyPatch) ->
         calls.append(command)
         return real_run(command, **kwargs)
 
+    refs = references()
     monkeypatch.setattr(csl.subprocess, "run", counting_run)
-    formatted = format_citations(references(), CLUSTERS * 20)
+    formatted = format_citations(refs, CLUSTERS * 20)
     assert len(formatted.citations) == len(CLUSTERS) * 20
     assert len(calls) == 1
 
@@ -438,7 +443,11 @@ def test_lang_localises_terms_but_english_titles_keep_title_case() -> None:
     # German locale terms (o. J. = n.d., Hrsg. = eds.); the English titles, marked
     # language en-US by the loader, are still title-cased by Chicago.
     formatted = format_citations(
-        references(), ["[@whitfield_nd]"], nocite=["okafor2019handbook"], lang="de-DE"
+        references(),
+        ["[@whitfield_nd]"],
+        nocite=["okafor2019handbook"],
+        lang="de-DE",
+        style=CHICAGO_17,
     )
     assert plain(formatted.citations[0]) == "(Whitfield, o.\xa0J.)"
     assert formatted.references[0] == (
@@ -452,23 +461,23 @@ def test_lang_localises_terms_but_english_titles_keep_title_case() -> None:
 
 
 def test_style_names_and_paths() -> None:
-    assert {"chicago-author-date", "apa"} <= set(csl.shipped_styles())
     apa_path = resolve_style("apa")
     assert apa_path.name == "apa.csl"
     assert "APA Style 7th edition" in apa_path.read_text(encoding="utf-8")
-    assert "17th edition" in resolve_style("chicago-author-date").read_text(encoding="utf-8")
-    assert (csl.STYLES_DIR / "README.md").is_file()
+    # Names mean what they mean in the CSL repository (Zotero, pandoc): the 18th edition.
+    assert "18th edition" in resolve_style("chicago-author-date").read_text(encoding="utf-8")
+    assert "17th edition" in resolve_style(CHICAGO_17).read_text(encoding="utf-8")
     formatted = format_citations(references(), ["[@park2020]"], style=apa_path)
     assert plain(formatted.citations[0]) == "(Park et al., 2020)"
 
 
-def test_unknown_style_name_lists_shipped_styles() -> None:
+def test_unknown_style_name_suggests_styles() -> None:
     with pytest.raises(ValueError) as info:
         format_citations(references(), ["[@park2020]"], style="apa7")
     message = str(info.value)
     assert "unknown citation style 'apa7'" in message
-    assert "apa, chicago-author-date" in message
-    assert "Did you mean 'apa'?" in message
+    assert "`glossbook styles apa7` lists" in message
+    assert "Did you mean 'apa'" in message
 
 
 def test_missing_style_file(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ VERBS = {
     "build": "Build the book's editions: the HTML edition, the print PDF and the EPUB 3.",
     "check": "Check the book without building it; with --built, validate the editions in build/.",
     "new": "Create a new book project with two example entries.",
+    "styles": "List the CSL citation styles a book can name (any style of the CSL repository).",
     "preview": "Serve the book as HTML from memory, rebuilt and reloaded live as you edit.",
     "import": "Turn a folder of Markdown pages (Jekyll, Hugo, MkDocs, Obsidian) into a book.",
 }

@@ -8,12 +8,16 @@ fragment per reference (in the style's order).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import json
+import os
 import re
 import subprocess
 import tempfile
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,19 +25,18 @@ from urllib.parse import quote, unquote
 
 import pypandoc
 
-from glossbook.errors import did_you_mean
+from glossbook.cslstyles import find_style
+
+#: Bumped when the output of a run changes shape, so cached runs are not reused.
+_CACHE_FORMAT = 1
 
 __all__ = [
-    "STYLES_DIR",
     "Formatted",
+    "cache_folder",
     "extract_keys",
     "format_citations",
     "resolve_style",
-    "shipped_styles",
 ]
-
-#: Where the CSL styles we ship live.
-STYLES_DIR = Path(__file__).parent / "styles" / "csl"
 
 #: A pandoc citation key after ``@``: ``@{anything but braces}`` or a key that starts with
 #: a letter, digit or ``_`` and may contain internal punctuation ``:.#$%&-+?<>~/``.
@@ -65,27 +68,21 @@ class Formatted:
     warnings: list[str] = field(default_factory=list)
 
 
-def shipped_styles() -> list[str]:
-    """Names of the CSL styles shipped with glossbook."""
-    return sorted(p.stem for p in STYLES_DIR.glob("*.csl"))
+def cache_folder(root: Path) -> Path:
+    """Where citation work is kept between builds: ``build/.cache/citeproc`` of the book,
+    or ``$GLOSSBOOK_CITEPROC_CACHE`` when set (the tests keep it out of the repository)."""
+    folder = os.environ.get("GLOSSBOOK_CITEPROC_CACHE")
+    return Path(folder) if folder else root / "build" / ".cache" / "citeproc"
 
 
 def resolve_style(style: str | Path) -> Path:
-    """The CSL file for a shipped style name or a path; ``ValueError`` if there is none."""
+    """The CSL file for a style name of the CSL repository or a path; ``ValueError`` if none."""
     if isinstance(style, Path) or str(style).endswith(".csl") or "/" in str(style):
         path = Path(style)
         if not path.is_file():
             raise ValueError(f"CSL style file not found: {path}")
         return path
-    path = STYLES_DIR / f"{style}.csl"
-    if path.is_file():
-        return path
-    names = shipped_styles()
-    hint = did_you_mean(str(style), names)
-    raise ValueError(
-        f"unknown citation style '{style}'. Shipped styles: {', '.join(names)}; "
-        f"or give the path to a .csl file.{' ' + hint if hint else ''}"
-    )
+    return find_style(str(style))
 
 
 def extract_keys(cluster: str) -> list[str]:
@@ -100,28 +97,423 @@ def format_citations(
     lang: str = "en-US",
     link_prefix: str = "#ref-",
     nocite: Sequence[str] = (),
+    cache_dir: Path | None = None,
+    split: bool = True,
 ) -> Formatted:
-    """Format every cluster and the list of cited works with one pandoc run.
+    """Format every cluster and the list of cited works.
 
     ``references`` are CSL-JSON items; ``clusters`` raw pandoc citations as written
     (``"[@a, p. 12; see @b]"``, ``"@a"``, ``"@a [p. 33]"``, ``"[-@a]"``). ``nocite``
     keys (``"*"``: all) are listed among the references without being cited. Raises
     ``ValueError`` for an unknown style or a string that is not a citation, and
     ``RuntimeError`` if pandoc fails.
+
+    citeproc gets only the works cited and only the fields the style can print. With
+    ``cache_dir``, the result is kept there under a hash of every input (style, works,
+    clusters in order, language), and an unchanged book costs no pandoc run at all.
+    With ``split``, works that cannot affect one another's formatting are formatted in
+    separate pandoc runs, in parallel (see ``_groups``); the result is the same.
     """
     csl_path = resolve_style(style)
-    if _is_note_style(csl_path):
+    style_text = csl_path.read_text(encoding="utf-8", errors="replace")
+    if _is_note_style(style_text):
         raise ValueError(
             f"{csl_path.name} is a note style; glossbook formats in-text "
             "(author-date, numeric, label) styles only."
         )
+    document = _document(clusters, nocite)  # checks every cluster first
+    items = _needed(references, clusters, nocite, _style_variables(style_text))
+    digest = hashlib.sha256(
+        json.dumps(
+            [_CACHE_FORMAT, _pandoc_version(), style_text, lang, link_prefix, document, items],
+            ensure_ascii=False,
+            sort_keys=True,
+        ).encode("utf-8")
+    ).hexdigest()
+    cached = cache_dir / f"run-{digest[:32]}.json" if cache_dir else None
+    if cached is not None and cached.is_file():
+        try:
+            data = json.loads(cached.read_text(encoding="utf-8"))
+            return Formatted(
+                data["citations"], [tuple(r) for r in data["references"]], data["warnings"]
+            )
+        except (OSError, ValueError, KeyError):
+            pass
+    formatted = None
+    if split and not nocite:
+        formatted = _format_split(items, clusters, csl_path, style_text, lang, link_prefix)
+    if formatted is None:
+        formatted = _format_one(items, clusters, csl_path, lang, link_prefix, nocite)
+    if cached is not None:
+        _store(cached, formatted)
+    return formatted
+
+
+def _format_one(
+    items: list[dict[str, Any]],
+    clusters: list[str],
+    csl_path: Path,
+    lang: str,
+    link_prefix: str,
+    nocite: Sequence[str] = (),
+    bibliography: bool = True,
+) -> Formatted:
+    """One pandoc run: every cluster, every work (and the reference list, if asked)."""
     document = _document(clusters, nocite)
     with tempfile.TemporaryDirectory(prefix="glossbook-csl-") as tmp:
         refs_path = Path(tmp) / "references.json"
-        refs_path.write_text(json.dumps(references, ensure_ascii=False), encoding="utf-8")
-        output, warnings = _run_pandoc(document, csl_path, refs_path, lang)
+        refs_path.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+        output, warnings = _run_pandoc(document, csl_path, refs_path, lang, bibliography)
     citations = _split_citations(output, clusters, link_prefix)
     return Formatted(citations, _split_references(output), warnings)
+
+
+# --------------------------------------------------------------------------- splitting
+#
+# citeproc's cost grows faster than linearly with the works cited (its disambiguation
+# compares cites with one another). Two cites can only be confused, and so disambiguated
+# (added names, given names, 2012a/2012b), if they print the same first name: works whose
+# first names (of every name variable) share no family name, and that no cluster cites
+# together, cannot affect one another. Each such group is formatted on its own; the
+# reference list is put back in the style's order with one cheap run that only sorts.
+# Styles where this does not hold run whole: numeric and label styles (numbers and labels
+# are global), given-name disambiguation over all names ("all-names" rules).
+
+#: Works per pandoc run when groups are packed together (exactness does not depend on it).
+_BATCH = 120
+_NAME_VARIABLES = (
+    "author", "editor", "translator", "container-author", "collection-editor", "composer",
+    "director", "interviewer", "recipient", "reviewed-author", "editorial-director",
+    "illustrator", "original-author", "compiler", "chair", "curator", "organizer",
+    "performer", "producer", "narrator", "host", "guest", "contributor", "executive-producer",
+    "script-writer", "series-creator",
+)  # fmt: skip
+
+
+def _splittable(style_text: str) -> bool:
+    if "citation-number" in style_text or "citation-label" in style_text:
+        return False
+    rule = re.search(r'givenname-disambiguation-rule="([^"]+)"', style_text)
+    return not (rule and rule.group(1).startswith("all-names"))
+
+
+def _name_keys(item: dict[str, Any]) -> list[str]:
+    """Family names a cite of ``item`` may print first: the first author's; without an
+    author, the first name of every name variable (the style's substitute may use any)."""
+    keys = []
+    for variable in ("author",) if item.get("author") else _NAME_VARIABLES:
+        names = item.get(variable)
+        if isinstance(names, list) and names and isinstance(names[0], dict):
+            first = names[0]
+            keys.append(str(first.get("family") or first.get("literal") or "").casefold())
+    return keys or ["\0no names"]  # works without names are told apart by title: together
+
+
+def _cites(cluster: str) -> list[str] | None:
+    """The cites of a bracketed cluster, each with one key; ``None`` if it is not one."""
+    text = " ".join(cluster.split())
+    if not (text.startswith("[") and text.endswith("]")):
+        return None
+    cites = [c.strip() for c in text[1:-1].split(";")]
+    return cites if all(len(extract_keys(c)) == 1 for c in cites) else None
+
+
+def _groups(
+    items: list[dict[str, Any]], clusters: list[str]
+) -> tuple[list[list[str]], dict[str, str]]:
+    """Keys of works that may affect one another's formatting, grouped (union-find), and
+    each work's group. A cluster citing several groups is formatted in parts (one per
+    group) when each group's cites stand together in it; otherwise its groups are one."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> bool:
+        ra, rb = find(a), find(b)
+        parent[ra] = rb
+        return ra != rb
+
+    ids = {str(item["id"]) for item in items}
+    for item in items:
+        for name in _name_keys(item):
+            union("\0" + name, str(item["id"]))
+    several = [c for c in clusters if len(set(extract_keys(c))) > 1]
+    changed = True
+    while changed:  # until no cluster joins groups any more
+        changed = False
+        for cluster in several:
+            keys = [k for k in extract_keys(cluster) if k in ids]
+            runs = [find(k) for k in keys]
+            seen: list[str] = []
+            for group in runs:
+                if not seen or seen[-1] != group:
+                    seen.append(group)
+            if _cites(cluster) is None or len(seen) != len(set(seen)):
+                for other in keys[1:]:
+                    changed |= union(keys[0], other)
+    groups: dict[str, list[str]] = {}
+    for item in items:
+        groups.setdefault(find(str(item["id"])), []).append(str(item["id"]))
+    return list(groups.values()), {k: find(k) for k in ids}
+
+
+def _format_split(
+    items: list[dict[str, Any]],
+    clusters: list[str],
+    csl_path: Path,
+    style_text: str,
+    lang: str,
+    link_prefix: str,
+) -> Formatted | None:
+    """Format independent groups in parallel; ``None`` when the style cannot be split."""
+    if not _splittable(style_text) or len(items) <= _BATCH:
+        return None
+    found, group_of = _groups(items, clusters)
+    groups = sorted(found, key=len, reverse=True)
+    if len(groups) < 2:
+        return None
+    # Pack the groups into batches of about _BATCH works (largest first).
+    batches: list[list[str]] = []
+    for group in groups:
+        if batches and len(batches[-1]) + len(group) <= _BATCH:
+            batches[-1].extend(group)
+        else:
+            batches.append(list(group))
+    if len(batches) < 2:
+        return None
+    batch_of = {key: i for i, batch in enumerate(batches) for key in batch}
+    by_id = {str(item["id"]): item for item in items}
+    # Each batch's clusters in document order: whole clusters, or one part per group of a
+    # cluster that cites several groups (the parts are put together below).
+    batch_clusters: list[list[str]] = [[] for _ in batches]
+    placed: list[list[tuple[int, int, str]]] = []  # per cluster: (batch, index, group)
+    parted: list[int] = []
+    for i, cluster in enumerate(clusters):
+        keys = [k for k in extract_keys(cluster) if k in batch_of]
+        cites = _cites(cluster)
+        known = cites is not None and len(keys) == len(cites)
+        if known and len({group_of[k] for k in keys}) > 1:
+            parts: dict[str, list[str]] = {}
+            for cite in cites or ():
+                parts.setdefault(group_of[extract_keys(cite)[0]], []).append(cite)
+            where = []
+            for group, own in parts.items():
+                b = batch_of[extract_keys(own[0])[0]]
+                where.append((b, len(batch_clusters[b]), group))
+                batch_clusters[b].append("[" + "; ".join(own) + "]")
+            placed.append(where)
+            parted.append(i)
+        else:
+            b = batch_of[keys[0]] if keys else 0
+            placed.append([(b, len(batch_clusters[b]), "")])
+            batch_clusters[b].append(cluster)
+    # First citation order: the order run lists the works in it (citeproc's tie-break).
+    first_cited = list(dict.fromkeys(k for c in clusters for k in extract_keys(c)))
+    order_items = [by_id[k] for k in first_cited if k in by_id]
+    sorting = _sorting_only(style_text)
+
+    def run(i: int) -> Formatted:
+        return _format_one(
+            [by_id[k] for k in batches[i]], batch_clusters[i], csl_path, lang, link_prefix
+        )
+
+    def without_disambiguation(
+        works: list[dict[str, Any]], cited: list[str], nocite: Sequence[str], style: str
+    ) -> Formatted:
+        with tempfile.TemporaryDirectory(prefix="glossbook-csl-") as tmp:
+            path = Path(tmp) / "sort.csl"
+            path.write_text(style, encoding="utf-8")
+            return _format_one(works, cited, path, lang, link_prefix, nocite)
+
+    def order() -> list[str]:
+        done = without_disambiguation(order_items, [], first_cited, sorting)
+        return [key for key, _ in done.references]
+
+    def structure() -> list[str]:
+        """The parted clusters whole: their parts' order, affixes and delimiters."""
+        if not parted:
+            return []
+        keys = dict.fromkeys(k for i in parted for k in extract_keys(clusters[i]))
+        works = [by_id[k] for k in keys if k in by_id]
+        cited = [clusters[i] for i in parted]
+        return without_disambiguation(works, cited, (), sorting).citations
+
+    workers = max(1, min(len(batches) + 2, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        ordering = pool.submit(order)
+        shapes = pool.submit(structure)
+        results = list(pool.map(run, range(len(batches))))
+        global_order = ordering.result()
+        whole = dict(zip(parted, shapes.result(), strict=True))
+    citations: list[str] = []
+    warnings: list[str] = []
+    for i, where in enumerate(placed):
+        if i not in whole:
+            b, j, _ = where[0]
+            citations.append(results[b].citations[j])
+            continue
+        put = _assemble(
+            whole[i],
+            {group: results[b].citations[j] for b, j, group in where},
+            group_of,
+            link_prefix,
+        )
+        if put is None:
+            return None  # the parts do not fit: format in one run instead
+        citations.append(put)
+    own_lists: list[list[tuple[str, str]]] = []
+    for result in results:
+        warnings.extend(result.warnings)
+        own_lists.append(list(result.references))
+    # Each batch keeps its own order; the order run says how the batches interleave.
+    merged: list[tuple[str, str]] = []
+    position = [0] * len(batches)
+    for key in global_order:
+        b = batch_of.get(key)
+        if b is None or position[b] >= len(own_lists[b]):
+            return None  # not what was expected: format in one run instead
+        merged.append(own_lists[b][position[b]])
+        position[b] += 1
+    if len(merged) != len(items) or not _neighbours_kept(merged, own_lists, style_text):
+        return None
+    return Formatted(citations, merged, list(dict.fromkeys(warnings)))
+
+
+_LINK = re.compile(r'<a href="([^"]*)" class="citation-link" role="doc-biblioref">')
+
+
+def _assemble(
+    whole: str, parts: dict[str, str], group_of: dict[str, str], link_prefix: str
+) -> str | None:
+    """A parted cluster: ``whole`` (formatted without disambiguation) with each group's
+    cites replaced by that group's part as formatted in its own run. ``None`` unless each
+    group's cites stand together in ``whole`` and in the same number as in its part."""
+    key_of = {_href(k, link_prefix): k for k in group_of}
+
+    def spans(fragment: str) -> list[tuple[str, int, int]]:
+        found = []
+        for m in _LINK.finditer(fragment):
+            end = fragment.find("</a>", m.end())
+            key = key_of.get(m.group(1))
+            if end < 0 or key is None:
+                return []
+            found.append((group_of[key], m.start(), end + 4))
+        return found
+
+    links = spans(whole)
+    if not links:
+        return None
+    replace: list[tuple[int, int, str]] = []
+    for group, part in parts.items():
+        mine = [i for i, (g, _, _) in enumerate(links) if g == group]
+        own = spans(part)
+        if not mine or mine != list(range(mine[0], mine[-1] + 1)) or len(own) != len(mine):
+            return None
+        if any(g != group for g, _, _ in own):
+            return None
+        replace.append((links[mine[0]][1], links[mine[-1]][2], part[own[0][1] : own[-1][2]]))
+    for start, end, text in sorted(replace, reverse=True):
+        whole = whole[:start] + text + whole[end:]
+    return whole
+
+
+def _neighbours_kept(
+    merged: list[tuple[str, str]], own_lists: list[list[tuple[str, str]]], style_text: str
+) -> bool:
+    """A style that replaces a repeated author with a dash compares each entry with the
+    one before: every entry must follow the same entry as in its own run."""
+    if "subsequent-author-substitute" not in style_text:
+        return True
+    before: dict[str, str | None] = {}
+    for own in own_lists:
+        for i, (key, _) in enumerate(own):
+            before[key] = own[i - 1][0] if i else None
+    for i, (key, _) in enumerate(merged):
+        expected = before[key]
+        if expected is not None and (i == 0 or merged[i - 1][0] != expected):
+            return False
+    return True
+
+
+def _sorting_only(style_text: str) -> str:
+    """The style without disambiguation: its reference list in the same order, quickly."""
+    return re.sub(
+        r"\s(?:disambiguate-add-givenname|disambiguate-add-names|disambiguate-add-year-suffix|"
+        r'givenname-disambiguation-rule)="[^"]*"',
+        "",
+        style_text,
+    )
+
+
+def _store(path: Path, formatted: Formatted) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(
+            json.dumps(
+                {
+                    "citations": formatted.citations,
+                    "references": formatted.references,
+                    "warnings": formatted.warnings,
+                },
+                ensure_ascii=False,
+            ),
+            encoding="utf-8",
+        )
+        tmp.replace(path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+@functools.cache
+def _pandoc_version() -> str:
+    return str(pypandoc.get_pandoc_version())
+
+
+_VARIABLE = re.compile(r'\b(?:variable|is-numeric|is-uncertain-date)="([^"]+)"')
+#: Always given to citeproc: identity, type and language decide how an item is formatted.
+_ALWAYS = {"id", "type", "language"}
+#: Variables a style reaches under another name (short forms, CSL 1.0.1 and 1.0.2 names).
+_ALSO = {
+    "title": ("title-short",),
+    "container-title": ("container-title-short", "journalAbbreviation"),
+    "event-title": ("event",),
+    "event": ("event-title",),
+    "DOI": ("doi",),
+    "URL": ("url",),
+}
+
+
+def _style_variables(style_text: str) -> set[str]:
+    """Every variable the style names anywhere (text, names, dates, conditions, sorting)."""
+    names = {v for m in _VARIABLE.finditer(style_text) for v in m.group(1).split()}
+    for name in list(names):
+        names.update(_ALSO.get(name, ()))
+    return names | _ALWAYS
+
+
+def _needed(
+    references: list[dict[str, Any]],
+    clusters: Sequence[str],
+    nocite: Sequence[str],
+    variables: set[str],
+) -> list[dict[str, Any]]:
+    """The works cited (all of them for nocite ``*``), each with only the fields used."""
+    if "*" in nocite:
+        wanted = None
+    else:
+        wanted = set(nocite)
+        for cluster in clusters:
+            wanted.update(extract_keys(cluster))
+    return [
+        {k: v for k, v in ref.items() if k in variables}
+        for ref in references
+        if wanted is None or ref.get("id") in wanted
+    ]
 
 
 # --------------------------------------------------------------------------- input
@@ -145,13 +537,15 @@ def _document(clusters: Iterable[str], nocite: Sequence[str]) -> str:
     return "\n".join(parts)
 
 
-def _is_note_style(path: Path) -> bool:
-    head = path.read_text(encoding="utf-8", errors="replace")[:4000]
+def _is_note_style(style_text: str) -> bool:
+    head = style_text[:4000]
     m = re.search(r"<style\b[^>]*\bclass=\"([^\"]+)\"", head)
     return bool(m and m.group(1) == "note")
 
 
-def _run_pandoc(document: str, csl: Path, refs: Path, lang: str) -> tuple[str, list[str]]:
+def _run_pandoc(
+    document: str, csl: Path, refs: Path, lang: str, bibliography: bool = True
+) -> tuple[str, list[str]]:
     command = [
         pypandoc.get_pandoc_path(),
         "--citeproc",
@@ -163,6 +557,8 @@ def _run_pandoc(document: str, csl: Path, refs: Path, lang: str) -> tuple[str, l
         "--metadata=link-citations=true",
         f"--metadata=lang={lang}",
     ]
+    if not bibliography:
+        command.append("--metadata=suppress-bibliography=true")
     result = subprocess.run(command, input=document.encode("utf-8"), capture_output=True)
     stderr = result.stderr.decode("utf-8", errors="replace")
     if result.returncode != 0:
@@ -223,11 +619,14 @@ def _split_references(output: str) -> list[tuple[str, str]]:
     return [(key[4:], _clean(body)) for key, body in divs.items() if key.startswith("ref-")]
 
 
+def _href(key: str, link_prefix: str) -> str:
+    return html.escape(link_prefix + quote(key, safe="!$&'()*+,;=:@/?-._~"), quote=True)
+
+
 def _relink(fragment: str, link_prefix: str) -> str:
     def link(m: re.Match[str]) -> str:
         key = unquote(html.unescape(m.group(1)))
-        href = html.escape(link_prefix + quote(key, safe="!$&'()*+,;=:@/?-._~"), quote=True)
-        return f'<a href="{href}" class="citation-link" role="doc-biblioref">'
+        return f'<a href="{_href(key, link_prefix)}" class="citation-link" role="doc-biblioref">'
 
     return _BIBLIOREF.sub(link, fragment)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .bibliography import load_bibliography
 from .config import Config
+from .csl import cache_folder
 from .errors import ContentError, Problem, Problems
 from .markdown import Fragment, MarkdownRenderer
 from .model import Book, Citation, Entry, InfoboxRow, MatterPage, Metadata, Work
@@ -294,7 +295,9 @@ def _bibliography(config: Config, book: Book, problems: Problems) -> None:
             )
         return
     try:
-        bibliography = load_bibliography(path, name, lang=book.metadata.language)
+        bibliography = load_bibliography(
+            path, name, lang=book.metadata.language, cache_dir=cache_folder(config.root)
+        )
     except ContentError as error:
         problems.extend(error.problems)
         return

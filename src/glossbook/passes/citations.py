@@ -7,16 +7,14 @@ As pandoc does it: collect every citation in reading order, resolve them all in 
 
 from __future__ import annotations
 
-import copy
-import json
 import re
 from pathlib import Path
 
 from ..config import CONFIG_FILE
-from ..csl import Formatted, format_citations, resolve_style
+from ..csl import Formatted, cache_folder, format_citations, resolve_style
 from ..errors import Problems, did_you_mean
 from ..markdown import CITE_PLACEHOLDER
-from ..model import Book, Citation, Entry, IndexLocator, MatterPage, Reference
+from ..model import Book, Citation, Entry, IndexLocator, MatterPage, Reference, Work
 
 REFERENCE_PREFIX = "ref-"
 
@@ -57,7 +55,10 @@ def run(book: Book, problems: Problems) -> None:
         [c.raw for _, c in cited],
         style,
         book.metadata.language,
+        book.root,
     )
+    for warning in formatted.warnings:
+        problems.warning(book.bibliography_file or CONFIG_FILE, None, f"pandoc: {warning}")
     for (_, citation), html in zip(cited, formatted.citations, strict=True):
         citation.html = html
     for doc in documents:
@@ -75,28 +76,17 @@ def run(book: Book, problems: Problems) -> None:
     _warn_uncited(book, cited_keys, problems)
 
 
-# The last formatting, reused while its inputs are the same: the live preview rebuilds on
-# every save, and most edits change no citation, so pandoc need not run again.
-_last: tuple[str, Formatted] | None = None
-
-
 def _format(
-    references: list[dict[str, object]], clusters: list[str], style: Path, lang: str
+    references: list[dict[str, object]], clusters: list[str], style: Path, lang: str, root: Path
 ) -> Formatted:
-    global _last
-    key = json.dumps(
-        [references, clusters, str(style), style.stat().st_mtime_ns, lang],
-        sort_keys=True,
-        ensure_ascii=False,
-        default=str,
+    return format_citations(
+        references,
+        clusters,
+        style=style,
+        lang=lang,
+        link_prefix=f"#{REFERENCE_PREFIX}",
+        cache_dir=cache_folder(root),
     )
-    if _last is not None and _last[0] == key:
-        return copy.deepcopy(_last[1])
-    formatted = format_citations(
-        references, clusters, style=style, lang=lang, link_prefix=f"#{REFERENCE_PREFIX}"
-    )
-    _last = (key, copy.deepcopy(formatted))
-    return formatted
 
 
 def _fill(fragment: str, citations: list[Citation]) -> str:
@@ -106,12 +96,39 @@ def _fill(fragment: str, citations: list[Citation]) -> str:
     return CITE_PLACEHOLDER.sub(formatted, fragment)
 
 
+#: Up to this many uncited works are named one by one; more get one summary warning.
+UNCITED_NAMED = 3
+
+
+def cited_keys(book: Book) -> set[str]:
+    """Every key cited in the book (in the text or an entry's ``sources``)."""
+    keys: set[str] = set()
+    for doc in book.documents():
+        citations = doc.citations + (doc.source_citations if isinstance(doc, Entry) else [])
+        keys.update(k for c in citations for k in c.keys)
+    return keys
+
+
+def uncited_works(book: Book) -> list[Work]:
+    """The works of the bibliography the book never cites, in file order (for
+    ``glossbook check --uncited``)."""
+    cited = cited_keys(book)
+    return [work for work in book.bibliography.values() if work.key not in cited]
+
+
 def _warn_uncited(book: Book, cited: set[str], problems: Problems) -> None:
-    for work in book.bibliography.values():
-        if work.key not in cited:
-            problems.warning(
-                book.bibliography_file,
-                work.line,
-                f"'{work.key}' is never cited.",
-                "Cite it, or remove it from the bibliography.",
-            )
+    uncited = [work for work in book.bibliography.values() if work.key not in cited]
+    if len(uncited) > UNCITED_NAMED:  # a shared bibliography: say it once
+        problems.warning(
+            book.bibliography_file,
+            None,
+            f"{len(uncited):,} works are never cited; `glossbook check --uncited` lists them.",
+        )
+        return
+    for work in uncited:
+        problems.warning(
+            book.bibliography_file,
+            work.line,
+            f"'{work.key}' is never cited.",
+            "Cite it, or remove it from the bibliography.",
+        )

