@@ -16,6 +16,7 @@ from .errors import ContentError, GlossbookError
 
 VERBS = {
     "build": "Build the book's editions into build/ (HTML now; PDF and EPUB as they land).",
+    "clean": "Delete the build cache (laid-out print pages kept between builds).",
     "new": "Create a new book project with two example entries.",
     "preview": "Serve the book as HTML from memory, rebuilt and reloaded live as you edit.",
 }

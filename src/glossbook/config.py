@@ -76,6 +76,14 @@ SCHEMA: dict[str, dict[str, Option]] = {
             str, "6x9", "Named size (6x9, a5, royal, letter, ...) or 'WIDTH x HEIGHT' with units."
         ),
     },
+    "build": {
+        "jobs": Option(int, 0, "Print layout worker processes; 0: one per core (--jobs)."),
+        "executor": Option(str, "local", "local, or dask for a Dask cluster (--executor)."),
+        "scheduler": Option(str, "", "The Dask scheduler, tcp://HOST:PORT (--scheduler)."),
+        "cache": Option(
+            str, "", "The build cache folder, relative to the book; default build/.cache."
+        ),
+    },
 }
 
 CHAPTER_KEYS = {"title", "entries"}

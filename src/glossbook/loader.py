@@ -73,6 +73,7 @@ def load_book(config: Config, problems: Problems, cache: EntryCache | None = Non
         root=root,
         settings={
             "trim": config.trim,
+            "build": dict(config.values["build"]),
             "cover": meta["cover"] or None,
             "order": config.values["contents"]["order"],
             "chapters": config.chapters,

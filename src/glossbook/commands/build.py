@@ -6,8 +6,12 @@ import argparse
 import importlib
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..model import Book
 
 # Renderer modules by format, in the order a full build writes them: the EPUB's page list
 # comes from the PDF's layout, so the PDF goes first.
@@ -38,6 +42,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="VARIANT",
         help="a PDF standard: pdf/ua-1 (tagged), pdf/a-2b, pdf/a-3b, ...",
     )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        metavar="N",
+        help="print layout worker processes (default: one per core)",
+    )
+    parser.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default=None,
+        help="where the print layout runs: local processes, or a Dask cluster (default: local)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="URL",
+        help="the Dask scheduler for --executor dask, e.g. tcp://HOST:8786",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="lay every print page out again, and leave the build cache as it is",
+    )
 
 
 def parse_formats(value: str | None) -> list[str]:
@@ -55,6 +84,7 @@ def parse_formats(value: str | None) -> list[str]:
 def execute(args: argparse.Namespace) -> int:
     from ..console import console, report_problems
     from ..pipeline import prepare
+    from ..progress import LayoutProgress
 
     root = Path(args.path)
     if not root.is_dir():
@@ -73,12 +103,18 @@ def execute(args: argparse.Namespace) -> int:
         if name == "pdf":
             options = {"press": args.press, "variant": args.pdf_variant}
         if name == "epub" and book.print_layout is None:
-            # The page list maps the ebook to the print pages: lay the print edition out.
-            with console.status("Laying out the print pages for the ebook's page list…"):
-                pdf = importlib.import_module(FORMATS["pdf"])
-                book.print_layout = pdf.layout(book)[1]
-        with console.status(f"Writing the {name} edition…"):
-            path = renderer.render(book, out, **options)
+            # The page list maps the ebook to the print pages: lay the print edition out
+            # (a warm build cache holds it: then nothing is laid out again).
+            pdf = importlib.import_module(FORMATS["pdf"])
+            with LayoutProgress(console) as progress:
+                book.print_layout = pdf.layout(book, **print_options(args, book, out, progress))[1]
+        if name == "pdf":
+            with LayoutProgress(console) as progress:
+                options.update(print_options(args, book, out, progress))
+                path = renderer.render(book, out, **options)
+        else:
+            with console.status(f"Writing the {name} edition…"):
+                path = renderer.render(book, out, **options)
         written.append(_shown(path))
     report_problems(warnings)
     seconds = time.perf_counter() - start
@@ -90,6 +126,23 @@ def execute(args: argparse.Namespace) -> int:
         + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else "")
     )
     return 0
+
+
+def print_options(
+    args: argparse.Namespace, book: Book, out: Path, progress: object
+) -> dict[str, object]:
+    """How the print layout runs: the command line's options, else ``[build]`` of
+    glossbook.toml."""
+    from ..renderers.pdf.cache import cache_folder
+
+    settings: Any = book.settings.get("build") or {}
+    return {
+        "jobs": args.jobs if args.jobs is not None else (settings.get("jobs") or None),
+        "executor_kind": args.executor or settings.get("executor") or "local",
+        "scheduler": args.scheduler or settings.get("scheduler") or "",
+        "cache": None if args.no_cache else cache_folder(book, out),
+        "progress": progress,
+    }
 
 
 def _shown(path: Path) -> str:
