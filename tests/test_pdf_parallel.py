@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from glossbook.model import Book, PrintLayout
 from glossbook.pipeline import prepare
 from glossbook.progress import LayoutProgress
 from glossbook.renderers import pdf
-from glossbook.renderers.pdf import css, parts
+from glossbook.renderers.pdf import css, drawing
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -49,13 +50,18 @@ class Record:
 
 
 def page_texts(data: bytes, tmp: Path) -> list[str]:
-    """Each page's text as pdftotext reads it, whitespace made single."""
+    """Each page's text as pdftotext reads it, without spaces and in lower case: a font's
+    small capitals map back to the letters of the document that first used them, and
+    pdftotext guesses word spaces from glyph positions, so only the letters, digits and
+    punctuation of each page, in order, are compared (a dot leader as one "..": how many
+    dots pdftotext reads from a leader depends on where the page's text grid falls)."""
     path = tmp / "read.pdf"
     path.write_bytes(data)
     out = subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
-    return [" ".join(page.split()) for page in out.split("\f")[:-1]]
+    pages = ["".join(page.split()).casefold() for page in out.split("\f")[:-1]]
+    return [re.sub(r"\.{2,}", "..", page) for page in pages]
 
 
 def outline(data: bytes, tmp: Path) -> list[tuple[int, str, int]]:
@@ -79,6 +85,7 @@ def one_document(book: Book, page_map: PrintLayout) -> bytes:
     """The reference: the whole book as one WeasyPrint document, with the same stylesheets,
     its page numbers resolved by WeasyPrint itself (target-counter)."""
     from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     theme = pdf.Theme(book.root)
     sheets = css.sources(book, theme, press=False, bleed=pdf.DEFAULT_BLEED)
@@ -86,12 +93,16 @@ def one_document(book: Book, page_map: PrintLayout) -> bytes:
     for page in page_map.pages:
         for anchor in page.anchors:
             labels.setdefault(anchor, page.label)
-    drawing = parts.Drawing(book, theme)
-    fragments = [drawing.part(part, labels) for part in parts.parts(book)]
-    text = drawing.document(fragments, pdf.body_digits(page_map))
+    draw = drawing.Drawing(book, theme)
+    fragments = [draw.part(part, labels) for part in drawing.parts(book)]
+    text = draw.document(fragments, pdf.body_digits(page_map))
+    fonts = FontConfiguration()
+    stylesheets = [
+        CSS(string=s.text, base_url=s.base_url or None, font_config=fonts) for s in sheets
+    ]
     return (
         HTML(string=text, base_url=book.root.resolve().as_uri() + "/")
-        .render(stylesheets=[CSS(string=s.text, base_url=s.base_url or None) for s in sheets])
+        .render(stylesheets=stylesheets, font_config=fonts)
         .write_pdf()
     )
 

@@ -11,7 +11,7 @@ numbers, and a laid-out document is cached under the hash of everything that can
 
 Modules, one job each:
 
-- ``parts``: the parts of the book and their HTML (templates in ``templates/pdf/``), the
+- ``drawing``: the parts of the book and their HTML (templates in ``templates/pdf/``), the
   numbers links print (``data-page``), footnotes moved to their references;
 - ``css``: the page set-up and print.css, and problems in a book's own print.css located at
   its lines;
@@ -53,7 +53,7 @@ from .css import DEFAULT_TRIM, LOG, STYLESHEET, check, page_setup, stylesheets
 from .executors import executor
 from .join import Piece, join, page_labels
 from .layout import lay_out, write_joined
-from .parts import Drawing, creation_date, inline_footnotes, parts
+from .drawing import Drawing, creation_date, inline_footnotes, parts
 from .plan import Plan, Progress
 
 __all__ = [

@@ -79,7 +79,7 @@ class Dask:
             future = self.client.submit(lay_out, shipped, key=f"glossbook-{job.key()}", pure=False)
             futures[future] = n
         results: list[Any] = [None] * len(jobs)
-        for future in completed(list(futures)):
+        for future in completed(list(futures), loop=self.client.loop):
             results[futures[future]] = future.result()
             done(results[futures[future]])
         return results

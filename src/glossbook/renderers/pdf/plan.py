@@ -37,7 +37,7 @@ from .css import Sheet
 from .executors import local_file
 from .join import Piece
 from .layout import Job, Laid
-from .parts import Drawing, Part, roman, with_page_numbers
+from .drawing import Drawing, Part, roman, with_page_numbers
 
 LOG = logging.getLogger("glossbook.pdf")
 MAX_ROUNDS = 4
