@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from types import TracebackType
+from typing import Any
 
 from rich.console import Console
 from rich.progress import (
@@ -26,7 +27,7 @@ def wanted(console: Console) -> bool:
 
 
 class LayoutProgress:
-    """``start(what, total)`` for each wave of layouts, ``advance(pages)`` for each done."""
+    """``start(what, total)`` for each wave of layouts, ``advance(laid)`` for each done."""
 
     def __init__(self, console: Console) -> None:
         self.bar: Progress | None = None
@@ -65,7 +66,7 @@ class LayoutProgress:
                 self.bar.remove_task(self.task)
             self.task = self.bar.add_task(what, total=total, pages=0)
 
-    def advance(self, pages: int) -> None:
-        self.pages += pages
+    def advance(self, laid: Any) -> None:
+        self.pages += laid.count
         if self.bar and self.task is not None:
             self.bar.update(self.task, advance=1, pages=self.pages)

@@ -50,10 +50,10 @@ from ...output import staged_file
 from ...theme import Theme
 from .cache import LayoutCache, cache_folder
 from .css import DEFAULT_TRIM, LOG, STYLESHEET, check, page_setup, stylesheets
+from .drawing import Drawing, creation_date, inline_footnotes, parts
 from .executors import executor
 from .join import Piece, join, page_labels
 from .layout import lay_out, write_joined
-from .drawing import Drawing, creation_date, inline_footnotes, parts
 from .plan import Plan, Progress
 
 __all__ = [

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import resource
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +56,7 @@ class Laid:
     blank: list[bool]
     pdf: bytes | None = None
     warnings: list[str] = field(default_factory=list)
+    peak_mib: float = 0.0  # the peak memory of the process that laid it out (0: cached)
 
     @property
     def count(self) -> int:
@@ -76,7 +78,8 @@ def lay_out(job: Job) -> Laid:
             _anchor_other_documents(document)
             pdf = document.write_pdf(pdf_identifier=job.identifier or None)
     warnings = [record.getMessage() for record in records]
-    return Laid(job.name, anchors, blank, pdf, warnings)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return Laid(job.name, anchors, blank, pdf, warnings, peak)
 
 
 def write_joined(jobs: list[Job], **options: Any) -> bytes:

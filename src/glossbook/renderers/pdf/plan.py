@@ -34,10 +34,10 @@ from typing import Protocol
 from ...model import Book, PrintLayout, PrintPage
 from .cache import LayoutCache
 from .css import Sheet
+from .drawing import Drawing, Part, roman, with_page_numbers
 from .executors import local_file
 from .join import Piece
 from .layout import Job, Laid
-from .drawing import Drawing, Part, roman, with_page_numbers
 
 LOG = logging.getLogger("glossbook.pdf")
 MAX_ROUNDS = 4
@@ -48,7 +48,7 @@ _URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)""")
 
 class Progress(Protocol):
     def start(self, what: str, total: int) -> None: ...
-    def advance(self, pages: int) -> None: ...
+    def advance(self, laid: Laid) -> None: ...
 
 
 class Runner(Protocol):
@@ -166,7 +166,7 @@ class Plan:
 
         def done(laid: Laid) -> None:
             if self.progress:
-                self.progress.advance(laid.count)
+                self.progress.advance(laid)
 
         fresh = self.runner.map([jobs[n] for n in missing], done) if missing else []
         for n, laid in zip(missing, fresh, strict=True):
