@@ -241,6 +241,20 @@ def test_epub_build_reuses_the_print_layout_and_clean_deletes_the_cache(
     assert "Deleted the build cache" in capsys.readouterr().err
 
 
+def test_print_view_reads_the_build_cache(tmp_path: Path) -> None:
+    """The preview's print view of a chapter comes from the cache a build filled."""
+    root = tmp_path / "book"
+    shutil.copytree(FEATURES, root, ignore=shutil.ignore_patterns("build"))
+    book, _ = prepare(root)
+    pdf.render(book, root / "build", jobs=1, cache=root / "build" / ".cache")
+    anchor = book.chapters[1].anchor
+    cached = {p.read_bytes() for p in (root / "build" / ".cache").rglob("*.pdf")}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf, "lay_out", lambda job: pytest.fail(f"{job.name} laid out again"))
+        view = pdf.render_chapter(book, anchor)
+    assert view in cached
+
+
 def test_progress_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CI", raising=False)
     assert LayoutProgress(Console(force_terminal=True)).bar is not None
