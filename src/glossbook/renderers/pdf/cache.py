@@ -73,6 +73,19 @@ class LayoutCache:
         }
         _write(meta, json.dumps(data, ensure_ascii=False).encode())
 
+    def last(self) -> dict[str, Any] | None:
+        """The numbers of the last layout remembered (digits, labels, first folios)."""
+        try:
+            data = json.loads((self.folder / "last.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) and data.get("format") == FORMAT else None
+
+    def remember(self, numbers: dict[str, Any]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        data = {"format": FORMAT, **numbers}
+        _write(self.folder / "last.json", json.dumps(data, ensure_ascii=False).encode())
+
 
 def _write(path: Path, data: bytes) -> None:
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

@@ -9,9 +9,10 @@ The layout runs in waves, each a batch of independent jobs for the executor:
 
 1. *provisional*: every body document, its cross-references showing placeholder page
    numbers in boxes as wide as the book's folios (print.css), so that its page breaks do
-   not depend on the numbers: this gives every page count, hence every folio;
-2. *final*: every body document again with its true first folio and numbers, written as
-   PDF, and the references (which only print body page numbers);
+   not depend on the numbers: this gives every page count, hence every folio (with a cache
+   that remembers the last build's numbers, this layout uses those, speculatively);
+2. *final*: every body document whose first folio or numbers differ from those it was laid
+   out with, written as PDF, and the references (which only print body page numbers);
 3. the index and the front (the contents prints the first page of the index), and the
    blank page.
 
@@ -120,10 +121,19 @@ class Plan:
         body = [u for u in self.units if u.kind == "body"]
         apparatus = [u for u in self.units if u.kind == "apparatus"]
         front = [u for u in self.units if u.kind == "front"]
+        last = self.cache.last() if self.cache else None
+        if last is not None:
+            self.digits = int(last.get("digits", self.digits))
         for _attempt in range(3):  # until the boxes are as wide as the widest folio
-            jobs = [self.job(u, {}, 1, write=False) for u in body]
-            for unit, laid in zip(body, self.lay_out(jobs, "Provisional layout"), strict=True):
-                unit.laid, unit.job = laid, None
+            if last is not None and int(last.get("digits", 0)) == self.digits:
+                # Speculative: the numbers of the last build; where they are still true, this
+                # is the final layout.
+                labels, folios = last.get("labels", {}), last.get("folios", {})
+                jobs = [self.job(u, labels, int(folios.get(u.name, 1))) for u in body]
+            else:
+                jobs = [self.job(u, {}, 1, write=False) for u in body]
+            for unit, job, laid in zip(body, jobs, self.lay_out(jobs, "Layout"), strict=True):
+                unit.laid, unit.job = laid, job if job.write else None
             self.number()
             needed = len(str(max([u.first_folio + u.count - 1 for u in body], default=1)))
             if needed == self.digits:
@@ -156,6 +166,9 @@ class Plan:
         for unit in self.units:
             for warning in unit.laid.warnings if unit.laid else []:
                 LOG.warning("WeasyPrint: %s", warning)
+        if self.cache:
+            folios = {u.name: u.first_folio for u in body}
+            self.cache.remember({"digits": self.digits, "labels": self.labels(), "folios": folios})
 
     def lay_out(self, jobs: list[Job], what: str) -> list[Laid]:
         """The jobs' layouts, from the cache where it has them."""
