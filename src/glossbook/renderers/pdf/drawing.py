@@ -233,10 +233,14 @@ def _page_order(label: str) -> tuple[int, int]:
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 
 
-def with_page_numbers(text: str, labels: dict[str, str], digits: int = 2) -> str:
-    """Give links that print a page number and point outside this document a ``data-page``:
-    the target's folio, or ``digits`` placeholder digits while it is not known."""
-    own = set(_ID.findall(text))
+def with_page_numbers(
+    text: str, labels: dict[str, str], digits: int = 2, *, every: bool = False
+) -> str:
+    """Give links that print a page number a ``data-page``: the target's folio, or
+    ``digits`` placeholder digits while it is not known. Only links out of this document,
+    unless ``every``: then also those to its own anchors, so that WeasyPrint resolves no
+    ``target-counter()`` (which makes it paginate again, and can move footnotes)."""
+    own = set() if every else set(_ID.findall(text))
 
     def sub(match: re.Match[str]) -> str:
         tag = match.group(0)

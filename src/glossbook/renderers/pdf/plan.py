@@ -195,7 +195,7 @@ class Plan:
         digits = self.digits if unit.kind == "body" else 0
         dated = self.dated and unit.kind == "front"
         document = self.drawing.document(fragments, digits, dated=dated)
-        text = with_page_numbers(document, labels, self.digits)
+        text = with_page_numbers(document, labels, self.digits, every=unit.kind == "body")
         return self._job(unit.name, text, first_folio, write)
 
     def blank_job(self) -> Job:
