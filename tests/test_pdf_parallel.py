@@ -25,7 +25,7 @@ from glossbook.pipeline import prepare
 from glossbook.progress import LayoutProgress
 from glossbook.renderers import pdf
 from glossbook.renderers.pdf import css, drawing
-from glossbook.renderers.pdf.layout import Laid
+from glossbook.renderers.pdf.worker import Laid
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent

@@ -15,7 +15,7 @@ Modules, one job each:
   numbers links print (``data-page``), footnotes moved to their references;
 - ``css``: the page set-up and print.css, and problems in a book's own print.css located at
   its lines;
-- ``layout``: one document laid out and written by WeasyPrint (the worker's entry point and
+- ``worker``: one document laid out and written by WeasyPrint (the worker's entry point and
   the one place that calls WeasyPrint's layout);
 - ``plan``: which documents, laid out in which waves with which numbers; folios, the page
   map;
@@ -53,8 +53,8 @@ from .css import DEFAULT_TRIM, LOG, STYLESHEET, check, page_setup, stylesheets
 from .drawing import Drawing, creation_date, inline_footnotes, parts
 from .executors import executor
 from .join import Piece, join, page_labels
-from .layout import lay_out, write_joined
 from .plan import Plan, Progress
+from .worker import lay_out, write_joined
 
 __all__ = [
     "DEFAULT_BLEED",

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ...model import Book
-from .layout import Job, Laid
+from .worker import Job, Laid
 
 FORMAT = 1
 

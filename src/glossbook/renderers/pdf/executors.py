@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from ...errors import UsageError
-from .layout import Job, Laid, lay_out
+from .worker import Job, Laid, lay_out
 
 EXECUTORS = ("local", "dask")
 Done = Callable[[Laid], None]
@@ -38,7 +38,7 @@ class Pool:
 
     def __init__(self, workers: int) -> None:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["glossbook.renderers.pdf.layout", "weasyprint"])
+        context.set_forkserver_preload(["glossbook.renderers.pdf.worker", "weasyprint"])
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
     def map(self, jobs: list[Job], done: Done) -> list[Laid]:

@@ -38,7 +38,7 @@ from .css import Sheet
 from .drawing import Drawing, Part, roman, with_page_numbers
 from .executors import local_file
 from .join import Piece
-from .layout import Job, Laid
+from .worker import Job, Laid
 
 LOG = logging.getLogger("glossbook.pdf")
 MAX_ROUNDS = 4
