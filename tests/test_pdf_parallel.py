@@ -20,6 +20,7 @@ from rich.console import Console
 
 from glossbook import __version__
 from glossbook.cli import main
+from glossbook.entrycache import DiskEntryCache
 from glossbook.model import Book, PrintLayout
 from glossbook.pipeline import prepare
 from glossbook.progress import LayoutProgress
@@ -265,6 +266,18 @@ def test_print_view_reads_the_build_cache(tmp_path: Path) -> None:
         patch.setattr(pdf, "lay_out", lambda job: pytest.fail(f"{job.name} laid out again"))
         view = pdf.render_chapter(book, anchor)
     assert view in cached
+
+
+def test_build_keeps_parsed_entries_by_content(tmp_path: Path) -> None:
+    root = tmp_path / "book"
+    shutil.copytree(FEATURES, root, ignore=shutil.ignore_patterns("build"))
+    assert main(["build", str(root), "--format", "html"]) == 0
+    parsed = DiskEntryCache(root / "build" / ".cache")
+    files = sorted((root / "manuscript").rglob("*.md"))
+    assert all(parsed.get(path, "en") is not None for path in files)
+    files[0].write_text(files[0].read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    again = DiskEntryCache(root / "build" / ".cache")
+    assert again.get(files[0], "en") is None and again.get(files[1], "en") is not None
 
 
 def test_progress_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:

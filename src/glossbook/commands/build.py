@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import UsageError
 
 if TYPE_CHECKING:
+    from ..entrycache import DiskEntryCache
     from ..model import Book
 
 # Renderer modules by format, in the order a full build writes them: the EPUB's page list
@@ -94,8 +95,9 @@ def execute(args: argparse.Namespace) -> int:
         raise UsageError("--press and --pdf-variant apply to the pdf edition: add it to --format.")
     out = Path(args.out) if args.out else root / "build"
     start = time.perf_counter()
+    parsed = None if args.no_cache else entry_cache(root, out)
     with console.status("Reading the book…"):
-        book, warnings = prepare(root)
+        book, warnings = prepare(root, parsed)
     written: list[str] = []
     for name in formats:
         renderer = importlib.import_module(FORMATS[name])
@@ -116,6 +118,8 @@ def execute(args: argparse.Namespace) -> int:
             with console.status(f"Writing the {name} edition…"):
                 path = renderer.render(book, out, **options)
         written.append(_shown(path))
+    if parsed is not None:
+        parsed.save()
     report_problems(warnings)
     seconds = time.perf_counter() - start
     entries = len(book.entries)
@@ -126,6 +130,15 @@ def execute(args: argparse.Namespace) -> int:
         + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else "")
     )
     return 0
+
+
+def entry_cache(root: Path, out: Path) -> DiskEntryCache:
+    """The parsed entries of the last build, from the build cache."""
+    from ..config import load_config
+    from ..entrycache import DiskEntryCache
+    from ..renderers.pdf.cache import folder_of
+
+    return DiskEntryCache(folder_of(root, load_config(root).get("build", "cache"), out))
 
 
 def print_options(
