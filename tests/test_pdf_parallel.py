@@ -28,6 +28,8 @@ from glossbook.renderers import pdf
 from glossbook.renderers.pdf import css, drawing
 from glossbook.renderers.pdf.worker import Laid
 
+from .test_pdf import outline as read_outline
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 FEATURES = HERE / "books" / "features"
@@ -70,18 +72,7 @@ def page_texts(data: bytes, tmp: Path) -> list[str]:
 def outline(data: bytes, tmp: Path) -> list[tuple[int, str, int]]:
     path = tmp / "outline.pdf"
     path.write_bytes(data)
-    reader = PdfReader(path)
-    result: list[tuple[int, str, int]] = []
-
-    def walk(items: list, depth: int) -> None:  # type: ignore[type-arg]
-        for item in items:
-            if isinstance(item, list):
-                walk(item, depth + 1)
-            else:
-                result.append((depth, item.title, reader.get_destination_page_number(item)))
-
-    walk(reader.outline, 0)
-    return result
+    return read_outline(PdfReader(path))
 
 
 def one_document(book: Book, page_map: PrintLayout) -> bytes:

@@ -5,7 +5,6 @@ again; a cache written by another glossbook version, or damaged, is ignored."""
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import os
 import pickle
@@ -13,9 +12,7 @@ import tempfile
 from pathlib import Path
 
 from . import __version__
-from .errors import Problem
 from .loader import EntryCache
-from .model import Entry
 
 FILE = "entries.pickle"
 
@@ -32,24 +29,8 @@ class DiskEntryCache(EntryCache):
         if version == __version__:
             self.language, self.entries = language, entries
 
-    def get(self, path: Path, language: str) -> tuple[Entry, dict[str, Path], list[Problem]] | None:
-        if language != self.language:
-            self.entries.clear()
-            self.language = language
-        cached = self.entries.get(path)
-        if cached is None or cached[0] != self._hash(path):
-            return None
-        _, entry, assets, warnings = cached
-        if not all(p.is_file() for p in assets.values()):
-            return None
-        return copy.deepcopy(entry), assets, warnings
-
-    def put(
-        self, path: Path, entry: Entry, assets: dict[str, Path], warnings: list[Problem]
-    ) -> None:
-        self.entries[path] = (self._hash(path), copy.deepcopy(entry), assets, warnings)  # type: ignore[assignment]
-
-    def _hash(self, path: Path) -> str:
+    def signature(self, path: Path) -> object:
+        """The hash of the file's content."""
         if path not in self.hashes:
             self.hashes[path] = hashlib.sha256(path.read_bytes()).hexdigest()
         return self.hashes[path]
