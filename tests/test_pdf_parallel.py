@@ -271,6 +271,18 @@ def test_build_keeps_parsed_entries_by_content(tmp_path: Path) -> None:
     assert again.get(files[0], "en") is None and again.get(files[1], "en") is not None
 
 
+def test_layout_options_are_checked_before_building(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "book"
+    shutil.copytree(FEATURES, root, ignore=shutil.ignore_patterns("build"))
+    assert main(["build", str(root), "--executor", "dask"]) == 2
+    assert "--scheduler tcp://HOST:PORT" in capsys.readouterr().err
+    assert main(["build", str(root), "--jobs", "0"]) == 2
+    assert "--jobs must be at least 1" in capsys.readouterr().err
+    assert not (root / "build").exists()
+
+
 def test_progress_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CI", raising=False)
     assert LayoutProgress(Console(force_terminal=True)).bar is not None

@@ -94,6 +94,10 @@ def execute(args: argparse.Namespace) -> int:
     if (args.press or args.pdf_variant) and "pdf" not in formats:
         raise UsageError("--press and --pdf-variant apply to the pdf edition: add it to --format.")
     out = Path(args.out) if args.out else root / "build"
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, not {args.jobs}.")
+    if args.executor == "dask" and not args.scheduler and not _configured_scheduler(root):
+        raise UsageError("--executor dask needs --scheduler tcp://HOST:PORT.")
     start = time.perf_counter()
     parsed = None if args.no_cache else entry_cache(root, out)
     with console.status("Reading the book…"):
@@ -130,6 +134,12 @@ def execute(args: argparse.Namespace) -> int:
         + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else "")
     )
     return 0
+
+
+def _configured_scheduler(root: Path) -> str:
+    from ..config import load_config
+
+    return str(load_config(root).get("build", "scheduler"))
 
 
 def entry_cache(root: Path, out: Path) -> DiskEntryCache:

@@ -65,7 +65,7 @@ class Dask:
                 "the dask executor needs the 'distributed' package: pip install 'glossbook[dask]'."
             ) from None
         try:
-            self.client = Client(scheduler, timeout=30, set_as_default=False)
+            self.client = Client(scheduler, timeout=10, set_as_default=False)
         except OSError as error:
             raise UsageError(f"cannot reach the Dask scheduler at {scheduler}: {error}.") from None
         self.files: dict[str, bytes] = {}
