@@ -14,7 +14,9 @@ For each generated book of N entries (``corpus.py``), each measurement in a fres
 - ``glossbook build --format epub``, cold and with a warm cache (the print layout it needs
   for the page list comes from the cache);
 - pandoc 3 EPUB with ``--citeproc`` on the same Markdown;
-- ``glossbook build`` (HTML, PDF, EPUB) cold, then again after a one-entry edit.
+- ``glossbook build`` (HTML, PDF, EPUB) cold, then again after a one-word edit to one
+  entry, and after adding a paragraph to it (which moves pages: every document whose folios
+  or page numbers move is laid out again).
 
 Times are wall-clock seconds; memory is the maximum resident set (MiB). Reading the book is
 counted in the ``build`` rows (whole commands) and not in the layout rows (as for the peer).
@@ -150,14 +152,23 @@ def bench(entries: int, dask: bool) -> None:
         full = command(glossbook("build", str(root), "-o", str(out)))
         both = Run(pandoc.seconds + peer.seconds, max(pandoc.peak_mib, peer.peak_mib))
         line("glossbook build (HTML, PDF, EPUB) cold", full, both, "vs pandoc EPUB + WeasyPrint")
-        entry = sorted((root / "manuscript").rglob("*.md"))[len(entries_of(root)) // 2]
-        entry.write_text(entry.read_text(encoding="utf-8") + "\nOne more sentence.\n", "utf-8")
+        files = sorted((root / "manuscript").rglob("*.md"))
+        entry = files[len(files) // 2]
+        text = entry.read_text(encoding="utf-8")
+        entry.write_text(one_word_changed(text), encoding="utf-8")
         edit = command(glossbook("build", str(root), "-o", str(out)))
-        line("glossbook build after a one-entry edit", edit, full, "vs the cold build")
+        line("glossbook build after a one-word edit", edit, full, "vs the cold build")
+        entry.write_text(text + "\nA new paragraph of a few more words than before.\n", "utf-8")
+        grown = command(glossbook("build", str(root), "-o", str(out)))
+        line("... after adding a paragraph to it", grown, full, "vs the cold build")
 
 
-def entries_of(root: Path) -> list[Path]:
-    return sorted((root / "manuscript").rglob("*.md"))
+def one_word_changed(text: str) -> str:
+    """The entry with one word of its body replaced by another as long (a typo fixed)."""
+    head, _, body = text.partition("\n---\n")
+    words = body.split(" ")
+    words[len(words) // 2] = words[len(words) // 2][::-1]
+    return f"{head}\n---\n{' '.join(words)}"
 
 
 def main() -> None:
