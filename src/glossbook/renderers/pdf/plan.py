@@ -305,11 +305,12 @@ class Plan:
 
 
 def estimate_digits(book: Book) -> int:
-    """A first guess at the digits of the last folio of the body (about 2,000 characters of
-    text to a page); the layout corrects it."""
+    """A first guess at the digits of the last folio of the body (about 2,600 characters of
+    HTML to a page, and an opening and half a blank page per document, on 6 × 9 in); the
+    layout corrects it, at the cost of a provisional layout more."""
     size = sum(len(e.html) for e in book.entries) + sum(len(p.html) for p in book.back)
-    pages = size // 2000 + 2 * len(book.chapters) + 2 * len(book.back) + 1
-    return len(str(pages))
+    pages = size // 2600 + (3 * (len(book.chapters) + len(book.back))) // 2
+    return len(str(max(pages, 1)))
 
 
 def _urls(pattern: re.Pattern[str], text: str, base: str, group: int = 2) -> list[str]:
