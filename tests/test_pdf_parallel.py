@@ -295,20 +295,28 @@ def test_progress_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch)
 
 
 @pytest.fixture(scope="session")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Book, bytes, PrintLayout]:
-    root = write_corpus(tmp_path_factory.mktemp("corpus") / "book", 200)
-    book, _ = prepare(root)
-    data, page_map = pdf.layout(book, jobs=2)
-    return book, data, page_map
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Book, bytes, PrintLayout, int]:
+    """The generated book laid out once (with the numbers of the fixture's layout as the
+    last build's: each chapter is laid out once, as in a build after an edit)."""
+    folder = tmp_path_factory.mktemp("corpus")
+    book, _ = prepare(write_corpus(folder / "book", 200))
+    numbers = json.loads(gzip.decompress(CORPUS_PAGES.read_bytes()))["numbers"]
+    (folder / "cache" / "layout").mkdir(parents=True)
+    (folder / "cache" / "layout" / "last.json").write_text(json.dumps(numbers), "utf-8")
+    record = Record()
+    data, page_map = pdf.layout(book, jobs=2, cache=folder / "cache", progress=record)
+    return book, data, page_map, record.laid_out
 
 
 def test_generated_book_equals_one_document(
-    corpus: tuple[Book, bytes, PrintLayout], tmp_path: Path
+    corpus: tuple[Book, bytes, PrintLayout, int], tmp_path: Path
 ) -> None:
     """Against every page of the same book laid out as one WeasyPrint document (``one_document``,
     which takes minutes at this size: kept as a fixture, the hash of each page's text as
-    ``page_texts`` reads it, and the outline)."""
-    book, data, page_map = corpus
+    ``page_texts`` reads it, and the outline; ``fixtures/make_corpus_200.py`` makes it)."""
+    book, data, page_map, laid_out = corpus
+    # Each document once (the chapters, references, index, front and a blank page).
+    assert laid_out == len(book.chapters) + len(book.back) + 4
     expected = json.loads(gzip.decompress(CORPUS_PAGES.read_bytes()))
     version = f"glossbook{__version__}".casefold()  # the colophon
     ours = [page.replace(version, "glossbookversion") for page in page_texts(data, tmp_path)]

@@ -9,6 +9,7 @@ the anchors standing on each page, which pages are blank, and the PDF's bytes.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import mimetypes
 import resource
@@ -63,8 +64,11 @@ class Laid:
         return len(self.anchors)
 
 
-# Each worker process keeps the stylesheets it has read (fonts are loaded once per process).
+# Each worker process keeps the stylesheets it has read (fonts are loaded once per process),
+# and lets them go before the interpreter winds down (WeasyPrint's fonts clean up after
+# themselves with modules that would be gone by then).
 _SHEETS: dict[tuple[Sheet, ...], tuple[Any, Any, list[Any]]] = {}
+atexit.register(_SHEETS.clear)
 
 
 def lay_out(job: Job) -> Laid:
