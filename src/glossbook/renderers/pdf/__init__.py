@@ -52,7 +52,7 @@ from .cache import LayoutCache, cache_folder
 from .css import DEFAULT_TRIM, LOG, STYLESHEET, check, page_setup, stylesheets
 from .drawing import Drawing, creation_date, inline_footnotes, parts
 from .executors import executor
-from .join import Piece, join, page_labels
+from .join import join, page_labels
 from .plan import Plan, Progress
 from .worker import lay_out, write_joined
 
@@ -62,7 +62,6 @@ __all__ = [
     "LOG",
     "STYLESHEET",
     "VARIANTS",
-    "Piece",
     "Theme",
     "inline_footnotes",
     "layout",
