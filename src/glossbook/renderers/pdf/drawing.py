@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from ... import __version__
 from ...model import Book, Entry, IndexLocator, MatterPage
 from ...theme import Theme
+from .typography import guide_chars, typeset
 
 PLACEHOLDER = "0"  # a digit of a page number shown before the target's page is known
 PAGE_LINKS = ("xref", "page-ref", "page-number", "toc-link")
@@ -154,6 +155,7 @@ class Drawing:
         self.created = created  # the documents' date; empty: the join sets it
         self.titles = {e.slug: e.title for e in book.entries}
         self._fragments: dict[int, str] = {}
+        self.guide_limit = guide_chars(book.settings.get("trim"))  # type: ignore[arg-type]
 
     def part(self, part: Part, labels: dict[str, str]) -> str:
         """A part's HTML fragment; the index lists each printed page once when pages are known."""
@@ -172,6 +174,7 @@ class Drawing:
             page_runs=_runs(labels),
             **part.context,
         )
+        text = typeset(text, self.guide_limit)
         if not uses_labels:
             self._fragments[key] = text
         return text
