@@ -23,10 +23,14 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_epub.py
 	$(BIN)/python benchmarks/bench_preview.py
 	$(BIN)/python benchmarks/bench_scale.py
+	$(BIN)/python benchmarks/bench_search.py
 
+# A .venv made before pyicu-wheels holds PyICU compiled into the same icu/ package: replace it.
 $(STAMP): pyproject.toml scripts/system-deps.sh
 	bash scripts/system-deps.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	if $(BIN)/python -m pip show --quiet PyICU 2>/dev/null; then \
+	  $(BIN)/python -m pip uninstall --quiet --yes PyICU pyicu-wheels 2>/dev/null; fi
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 

@@ -30,6 +30,18 @@ def entry_text(title: str, body: str = "Body text.", **front: str) -> str:
 BookFactory = Callable[..., Path]
 
 
+def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``{relative path: text or bytes}`` under ``root``; return ``root``."""
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+    return root
+
+
 @pytest.fixture
 def make_book(tmp_path: Path) -> BookFactory:
     """Write a book project: ``make_book({"manuscript/a.md": "...", ...}, config=...)``."""
@@ -39,14 +51,7 @@ def make_book(tmp_path: Path) -> BookFactory:
         root.mkdir()
         (root / "glossbook.toml").write_text(textwrap.dedent(config), encoding="utf-8")
         (root / "manuscript").mkdir()
-        for relative, text in files.items():
-            path = root / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(text, bytes):
-                path.write_bytes(text)
-            else:
-                path.write_text(text, encoding="utf-8")
-        return root
+        return write_files(root, files)
 
     return make
 

@@ -139,3 +139,17 @@ def test_cross_references_print_the_page_of_their_target(printed: Printed) -> No
     assert len(found) > 50
     wrong = [(t, n) for t, n in found if n != printed.folio(where[t])]
     assert wrong == []
+
+
+def test_backlinks_print_the_page_of_each_referring_entry(printed: Printed) -> None:
+    where = heading_pages(printed)
+    titles = {e.slug: e.title for e in printed.book.entries}
+    text = " ".join(" ".join(lines_of(page)) for page in printed.pages)
+    text = re.sub(r"(\w)[\u2010-] (\w)", r"\1\2", text)
+    referred = [e for e in printed.book.entries if e.backlinks]
+    assert len(referred) > 10
+    for entry in referred:
+        listed = "; ".join(
+            f"{titles[s]} (p. {printed.folio(where[titles[s]])})" for s in entry.backlinks
+        )
+        assert f"Referred to in: {listed}" in text, entry.slug

@@ -311,9 +311,11 @@ def test_pages_forbid_every_script_but_the_injected_one(preview: Preview) -> Non
     script_src = next(d for d in policy.split(";") if d.split()[0] == "script-src").split()
     assert len(script_src) == 2 and script_src[1].startswith("'nonce-")
     nonce = script_src[1][len("'nonce-") : -1]
-    scripts = re.findall(r"<script\b([^>]*)>", body.decode())
-    assert len(scripts) == 1
-    assert 'src="/__glossbook__/preview.js"' in scripts[0] and f'nonce="{nonce}"' in scripts[0]
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", body.decode(), re.S)
+    sources = sorted(re.search(r'src="([^"]+)"', attributes).group(1) for attributes, _ in scripts)
+    # the injected client, and the theme's search and previews (files, never inline)
+    assert sources == ["/__glossbook__/preview.js", "js/previews.js", "js/search.js"]
+    assert all(f'nonce="{nonce}"' in attributes and not text for attributes, text in scripts)
     assert http_get(preview.port, "/chapter-a.html")[1]["content-security-policy"] != policy
     _, headers, _ = http_get(preview.port, "/manuscript/figures/misattunement-stages.svg")
     assert "sandbox" in headers["content-security-policy"]

@@ -123,16 +123,26 @@ def test_missing_image(make_book: BookFactory) -> None:
     assert "figures/missing.svg" in problem.message and "does not exist" in problem.message
 
 
-def test_remote_image_is_refused(make_book: BookFactory) -> None:
+def test_remote_image_is_refused_by_policy(make_book: BookFactory) -> None:
     body = '![A diagram](https://example.org/x.png "Caption")\n'
+    config = MINIMAL_CONFIG + '[images]\nremote = "error"\n'
+    root = make_book({"manuscript/a.md": entry_text("Alpha", body)}, config=config)
+    problem = only(problems_of(root))
+    assert "not a file of the book" in problem.message and problem.line == 4
+
+
+def test_remote_image_of_other_scheme_is_refused(make_book: BookFactory) -> None:
+    body = '![A diagram](ftp://example.org/x.png "Caption")\n'
     problem = only(problems_of(make_book({"manuscript/a.md": entry_text("Alpha", body)})))
-    assert "not a file of the book" in problem.message
+    assert "not a file of the book" in problem.message and "http" in problem.hint
 
 
-def test_level_one_heading_in_body(make_book: BookFactory) -> None:
+def test_level_one_heading_in_body_is_a_section_with_a_warning(make_book: BookFactory) -> None:
     body = "Lead.\n\n# History\n"
-    problem = only(problems_of(make_book({"manuscript/a.md": entry_text("Alpha", body)})))
+    book, warnings = prepare(make_book({"manuscript/a.md": entry_text("Alpha", body)}))
+    problem = only(warnings)
     assert problem.line == 6 and "##" in problem.hint
+    assert '<h3 id="a--history">History</h3>' in book.entries[0].html
 
 
 def test_every_error_is_reported_at_once(make_book: BookFactory) -> None:

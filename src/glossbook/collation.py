@@ -41,6 +41,10 @@ class Collation:
         self.language = language
         self.locale = icu.Locale.forLanguageTag(language)
         self._collator = icu.Collator.createInstance(self.locale)
+        # Numbers in names sort by value, as readers expect: BIP8 < BIP9 < BIP32 < BIP174.
+        self._collator.setAttribute(
+            icu.UCollAttribute.NUMERIC_COLLATION, icu.UCollAttributeValue.ON
+        )
         self._scripts: set[str] = set()
 
     @staticmethod

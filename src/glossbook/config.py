@@ -16,6 +16,8 @@ from typing import Any
 
 from .collation import Collation
 from .errors import Problems, did_you_mean
+from .rawhtml import POLICIES
+from .remote import POLICIES as REMOTE_POLICIES
 from .slugs import slugify
 
 CONFIG_FILE = "glossbook.toml"
@@ -66,10 +68,29 @@ SCHEMA: dict[str, dict[str, Option]] = {
         "front_matter": Option(list, [], "Markdown files placed before the entries."),
         "back_matter": Option(list, [], "Markdown files placed after the entries."),
         "chapters": Option(list, [], "Explicit chapters: each a table with title and entries."),
+        "backlinks": Option(
+            bool, True, "true or false: end each entry with the entries that refer to it."
+        ),
     },
     "citations": {
         "bibliography": Option(str, "bibliography.bib", "The BibTeX file, relative to the book."),
         "style": Option(str, "chicago-author-date", "CSL style name or path to a .csl file."),
+    },
+    "markdown": {
+        "raw_html": Option(
+            str,
+            "sanitize",
+            "sanitize (keep harmless elements such as sup, br, details; drop the rest with a "
+            "warning), escape (show HTML as text) or error.",
+        ),
+    },
+    "images": {
+        "remote": Option(
+            str,
+            "download",
+            "download (fetch http(s) images once into remote-images/), link (the HTML "
+            "edition links the URL, print and ebook show a placeholder) or error.",
+        ),
     },
     "print": {
         "trim_size": Option(
@@ -207,6 +228,7 @@ def load_config(root: Path) -> Config:
     _check_book(config, text, data, problems)
     _check_contents(config, text, data, problems)
     _check_print(config, text, problems)
+    _check_choices(config, text, problems)
     problems.raise_if_errors()
     return config
 
@@ -321,6 +343,22 @@ def _check_print(config: Config, text: str, problems: Problems) -> None:
         )
     else:
         config.trim = trim
+
+
+CHOICES = {("markdown", "raw_html"): POLICIES, ("images", "remote"): REMOTE_POLICIES}
+
+
+def _check_choices(config: Config, text: str, problems: Problems) -> None:
+    for (section, key), choices in CHOICES.items():
+        value = config.values[section][key]
+        if value not in choices:
+            problems.error(
+                CONFIG_FILE,
+                _line_of_text(text, section, key),
+                f"[{section}] {key} = '{value}' is not one of {', '.join(choices)}.",
+                did_you_mean(value, set(choices)) or SCHEMA[section][key].doc,
+            )
+            config.values[section][key] = SCHEMA[section][key].default
 
 
 def parse_trim_size(value: str) -> tuple[str, str] | None:

@@ -1,4 +1,8 @@
-"""Terminal output: progress, problems and the closing summary, on standard error."""
+"""Terminal output: progress, problems and the closing summary, on standard error.
+
+On a terminal, long lines wrap at its width. When standard error is not a terminal (a CI
+log, a pipe, a file), lines are never wrapped: each message stays one line for grep.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,20 @@ from rich.markup import escape
 
 from .errors import Problem
 
-console = Console(stderr=True, highlight=False)
+
+class _Console(Console):
+    """A rich Console that soft-wraps (leaves lines whole) when it is not a terminal."""
+
+    @property  # type: ignore[override]
+    def soft_wrap(self) -> bool:
+        return not self.is_terminal
+
+    @soft_wrap.setter
+    def soft_wrap(self, value: bool) -> None:  # Console.__init__ sets it; the output decides
+        pass
+
+
+console = _Console(stderr=True, highlight=False)
 
 
 def report_problems(problems: list[Problem]) -> None:

@@ -15,6 +15,7 @@ from .config import Config
 from .errors import ContentError, Problem, Problems
 from .markdown import Fragment, MarkdownRenderer
 from .model import Book, Citation, Entry, InfoboxRow, MatterPage, Metadata, Work
+from .remote import FOLDER, RemoteImages
 from .slugs import slugify
 from .sources import ENTRY_KEYS, MATTER_KEYS, SLUG, SourceFile, Value, read_source, text_list
 
@@ -57,7 +58,9 @@ def _signature(path: Path) -> tuple[int, int]:
     return (stat.st_mtime_ns, stat.st_size)
 
 
-def load_book(config: Config, problems: Problems, cache: EntryCache | None = None) -> Book:
+def load_book(
+    config: Config, problems: Problems, cache: EntryCache | None = None, *, offline: bool = False
+) -> Book:
     root = config.root
     meta = config.values["book"]
     book = Book(
@@ -81,12 +84,17 @@ def load_book(config: Config, problems: Problems, cache: EntryCache | None = Non
             "cover": meta["cover"] or None,
             "order": config.values["contents"]["order"],
             "chapters": config.chapters,
+            "backlinks": config.values["contents"]["backlinks"],
             "style": config.values["citations"]["style"],
             "style_line": config.line_of("citations", "style"),
             "bibliography": config.values["citations"]["bibliography"],
         },
     )
-    renderer = MarkdownRenderer(book.metadata.language)
+    renderer = MarkdownRenderer(
+        book.metadata.language,
+        raw_html=config.values["markdown"]["raw_html"],
+        remote=RemoteImages(config.values["images"]["remote"], root / FOLDER, offline=offline),
+    )
     folder = root / MANUSCRIPT
     if not folder.is_dir():
         problems.error(

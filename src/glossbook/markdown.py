@@ -5,11 +5,15 @@ CommonMark (markdown-it-py) with tables, footnotes, definition lists and inline 
 
 - cross-references ``[[Entry Title]]``, ``[[slug|shown text]]``;
 - citations in pandoc syntax: ``[@key, p. 12]``, ``[-@key]``, ``[@a; @b]``, narrative ``@key``;
-- an image alone in its paragraph is a figure: ``![alt text](figures/x.svg "Caption")``.
+- an image alone in its paragraph is a figure: ``![alt text](figures/x.svg "Caption")``
+  (the alt text is the caption when there is no title; ``alt=""`` is a decorative image);
+- headings are sections under the entry's title, their levels normalised so they never skip.
 
 What needs the whole book (which entry a cross-reference names, figure numbers, formatted
 citations) is left as a placeholder element, recorded with its line, for the passes to fill.
-Raw HTML is not passed through: it is shown as text, so a manuscript cannot inject script.
+Raw HTML follows the book's ``[markdown] raw_html`` policy (``rawhtml.py``): sanitized by an
+allow-list (default), shown as text, or an error. Remote images follow ``[images] remote``
+(``remote.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
@@ -29,9 +34,11 @@ from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from . import rawhtml, remote, tables
 from .csl import KEY, extract_keys
 from .errors import Problems
 from .model import Citation, Figure, Heading, IndexMark, Xref
+from .remote import RemoteError, RemoteImages
 from .slugs import slugify, unique
 
 _NARRATIVE = re.compile(rf"@{KEY}(\s?\[[^\]\[@]*\])?")
@@ -77,6 +84,8 @@ class _DocState:
     fragment: Fragment
     line: int = 0  # file line of the block being parsed inline
     heading_ids: set[str] = field(default_factory=set)
+    raw_html: str = "sanitize"
+    remote: RemoteImages | None = None
 
 
 def cite_keys(cluster: str) -> list[str]:
@@ -90,11 +99,24 @@ def cite_keys(cluster: str) -> list[str]:
 class MarkdownRenderer:
     """A configured parser: one per book (its language sets the quotation marks)."""
 
-    def __init__(self, language: str = "en") -> None:
+    def __init__(
+        self,
+        language: str = "en",
+        *,
+        raw_html: str = "sanitize",
+        remote: RemoteImages | None = None,
+    ) -> None:
         base = language.split("-")[0].lower()
+        self.raw_html = raw_html
+        self.remote = remote
         md = MarkdownIt(
             "commonmark",
-            {"html": False, "typographer": True, "quotes": QUOTES.get(base, QUOTES["en"])},
+            {
+                "html": raw_html != "escape",
+                "typographer": True,
+                "quotes": QUOTES.get(base, QUOTES["en"]),
+            },
+            renderer_cls=_SanitizingRenderer,
         )
         md.enable(["table", "strikethrough", "replacements", "smartquotes"])
         md.use(footnote_plugin)
@@ -104,10 +126,12 @@ class MarkdownRenderer:
         md.inline.ruler.before("link", "citation", _cluster_rule)
         md.inline.ruler.before("link", "narrative_citation", _narrative_rule)
         md.core.ruler.at("inline", _inline_with_lines)
-        md.core.ruler.after("inline", "book_headings", _heading_rule)
+        md.core.ruler.after("inline", "book_raw_html", _raw_html_rule)
+        md.core.ruler.after("book_raw_html", "book_headings", _heading_rule)
         md.core.ruler.after("book_headings", "book_figures", _figure_rule)
         md.core.ruler.after("book_figures", "book_index_marks", _index_rule)
-        md.core.ruler.after("book_index_marks", "book_block_ids", _block_id_rule)
+        md.core.ruler.after("book_index_marks", "book_tables", _table_rule)
+        md.core.ruler.after("book_tables", "book_block_ids", _block_id_rule)
         md.add_render_rule("xref", _render_xref)
         md.add_render_rule("citation", _render_citation)
         md.add_render_rule("image", _render_image)
@@ -129,7 +153,8 @@ class MarkdownRenderer:
     ) -> Fragment:
         """Render a document body. ``base_line`` is the file line of the text's first line."""
         fragment = fragment or Fragment(html="")
-        state = _DocState(anchor, display, base_line, root, folder, problems, fragment)
+        state = self._state(anchor, display, base_line, root, folder, problems, fragment)
+        text = tables.repair_delimiter_rows(text, display, base_line, problems)
         env: dict[str, Any] = {"docId": anchor, "glossbook": state}
         tokens = self.md.parse(text, env)
         fragment.html = self.md.renderer.render(tokens, self.md.options, env)
@@ -149,9 +174,78 @@ class MarkdownRenderer:
         fragment: Fragment,
     ) -> str:
         """Render one line of inline Markdown (an infobox value) into ``fragment``'s lists."""
-        state = _DocState(anchor, display, line, root, folder, problems, fragment, line=line)
+        state = self._state(anchor, display, line, root, folder, problems, fragment)
+        state.line = line
         env: dict[str, Any] = {"docId": anchor, "glossbook": state}
         return self.md.renderInline(text, env)
+
+    def _state(
+        self,
+        anchor: str,
+        display: str,
+        base_line: int,
+        root: Path,
+        folder: Path,
+        problems: Problems,
+        fragment: Fragment,
+    ) -> _DocState:
+        state = _DocState(anchor, display, base_line, root, folder, problems, fragment)
+        state.raw_html, state.remote = self.raw_html, self.remote
+        return state
+
+
+class _SanitizingRenderer(RendererHTML):
+    """markdown-it's renderer, passing raw HTML through the allow-list sanitizer.
+
+    An element may open in one token and close in another (``<sup>`` … ``</sup>``, or a
+    ``<details>`` block around Markdown paragraphs), so the sanitizer sees the raw HTML of a
+    whole document (or paragraph) at once, with the Markdown-made HTML between the raw
+    pieces standing as placeholders; the placeholders are then filled back in.
+    """
+
+    def render(self, tokens: Any, options: Any, env: Any) -> str:
+        if not any(t.type == "html_block" for t in tokens):
+            return super().render(tokens, options, env)
+        return self._sanitized(tokens, options, env, "html_block")
+
+    def renderInline(self, tokens: Any, options: Any, env: Any) -> str:
+        if not any(t.type == "html_inline" for t in tokens):
+            return super().renderInline(tokens, options, env)
+        return self._sanitized(tokens, options, env, "html_inline")
+
+    def _sanitized(self, tokens: Any, options: Any, env: Any, raw_type: str) -> str:
+        parts: list[tuple[bool, str]] = []
+        for i, token in enumerate(tokens):
+            if token.type == raw_type:
+                parts.append((True, token.content))
+            elif token.type == "inline":
+                parts.append((False, self.renderInline(token.children or [], options, env)))
+            elif token.type in self.rules:
+                parts.append((False, self.rules[token.type](tokens, i, options, env)))
+            else:
+                parts.append((False, self.renderToken(tokens, i, options, env)))
+        return _sanitized(parts)
+
+
+_HOLE = re.compile("\ue000(\\d+)\ue001")
+
+
+def _sanitized(parts: list[tuple[bool, str]]) -> str:
+    """Sanitize the raw pieces of ``parts`` (raw?, html) together, Markdown's own HTML kept."""
+    made: list[str] = []
+    pieces: list[str] = []
+    after_hole = False
+    for raw, text in parts:
+        if raw:
+            pieces.append(text)
+        elif after_hole:
+            made[-1] += text
+        else:
+            made.append(text)
+            pieces.append(f"\ue000{len(made) - 1}\ue001")
+        after_hole = not raw
+    cleaned = rawhtml.sanitize("".join(pieces))
+    return _HOLE.sub(lambda m: made[int(m.group(1))], cleaned)
 
 
 # --- core rules -------------------------------------------------------------------------
@@ -169,29 +263,89 @@ def _inline_with_lines(state: StateCore) -> None:
             state.md.inline.parse(token.content, state.md, state.env, token.children)
 
 
+def _raw_html_rule(state: StateCore) -> None:
+    """Raw HTML by the book's policy: warn about what the sanitizer drops, or (policy
+    ``error``) report any raw HTML but comments as an error."""
+    doc: _DocState | None = state.env.get("glossbook")
+    if doc is None:
+        return
+    for token in state.tokens:
+        line = doc.base_line + (token.map[0] if token.map else 0)
+        if token.type == "html_block":
+            _check_raw_html(doc, token.content, line)
+        elif token.type == "inline":
+            if state.inlineMode:
+                line = doc.line
+            for child in token.children or []:
+                if child.type == "html_inline":
+                    _check_raw_html(doc, child.content, line)
+                if child.type in ("softbreak", "hardbreak"):
+                    line += 1
+                elif child.type in ("text", "html_inline", "code_inline"):
+                    line += child.content.count("\n")
+
+
+def _check_raw_html(doc: _DocState, raw: str, line: int) -> None:
+    if rawhtml.is_comment(raw):
+        return  # comments are never published
+    if doc.raw_html == "error":
+        if raw.lstrip().startswith("</"):
+            return  # the element was reported where it opens
+        doc.problems.error(
+            doc.display,
+            line,
+            f"raw HTML '{' '.join(raw.split())[:60]}' in the text.",
+            'Write it in Markdown, or set raw_html = "sanitize" in [markdown] of glossbook.toml.',
+        )
+        return
+    for offset, what in rawhtml.dropped(raw):
+        doc.problems.warning(
+            doc.display,
+            line + offset,
+            f"raw HTML: {what} is not published (dropped).",
+            "Only harmless formatting elements are kept (sup, sub, br, abbr, details, ...).",
+        )
+
+
 def _heading_rule(state: StateCore) -> None:
-    """Entry sections start at ``##``: shift them under the entry's title and give ids."""
+    """Headings are sections under the entry's title: the first one in a body becomes a
+    section (h3) whatever its ``#`` count, and each deeper level one step down, so that
+    levels never skip. A skip in the source is a warning."""
     doc: _DocState | None = state.env.get("glossbook")
     if doc is None:
         return
     tokens = state.tokens
+    open_levels: list[tuple[int, int]] = []  # (level written, level given), outermost first
+    given = 3
+    warned: set[tuple[int, int]] = set()
     for i, token in enumerate(tokens):
-        if token.type not in ("heading_open", "heading_close"):
+        if token.type == "heading_close":
+            token.tag = f"h{given}"
             continue
-        level = int(token.tag[1])
-        if token.type == "heading_open" and level == 1:
-            doc.problems.error(
+        if token.type != "heading_open":
+            continue
+        written = int(token.tag[1])
+        while open_levels and open_levels[-1][0] >= written:
+            open_levels.pop()
+        parent_written = open_levels[-1][0] if open_levels else 1
+        given = min(open_levels[-1][1] + 1 if open_levels else 3, 6)
+        open_levels.append((written, given))
+        if written != parent_written + 1 and (parent_written, written) not in warned:
+            warned.add((parent_written, written))
+            marks = "#" * written
+            doc.problems.warning(
                 doc.display,
                 doc.base_line + (token.map[0] if token.map else 0),
-                "a level-1 heading ('# …') in the body.",
-                "The entry's title is its top heading: start sections at '## '.",
+                f"heading levels skip here ('{marks} ' under "
+                + ("the entry's title" if parent_written == 1 else f"a {'#' * parent_written}")
+                + f"): it is made a level-{given} heading.",
+                "Sections start at '## ', subsections '### ', one level at a time.",
             )
-        token.tag = f"h{min(level + 1, 6)}"
-        if token.type == "heading_open":
-            text = _plain_text(tokens[i + 1].children or [])
-            anchor = unique(f"{doc.anchor}--{slugify(text) or 'section'}", doc.heading_ids)
-            token.attrSet("id", anchor)
-            doc.fragment.headings.append(Heading(level + 1, anchor, text))
+        token.tag = f"h{given}"
+        text = _plain_text(tokens[i + 1].children or [])
+        anchor = unique(f"{doc.anchor}--{slugify(text) or 'section'}", doc.heading_ids)
+        token.attrSet("id", anchor)
+        doc.fragment.headings.append(Heading(given, anchor, text))
 
 
 def _figure_rule(state: StateCore) -> None:
@@ -203,26 +357,26 @@ def _figure_rule(state: StateCore) -> None:
             continue
         line = doc.base_line + (token.map[0] if token.map else 0)
         for image in _images(token.children or []):
-            image.attrSet("src", _asset(doc, str(image.attrGet("src") or ""), line))
+            src = str(image.attrGet("src") or "")
+            if remote.is_remote(src):
+                _remote_image(doc, image, src, line)
+            else:
+                image.attrSet("src", _asset(doc, src, line))
         if i == 0 or tokens[i - 1].type != "paragraph_open" or i + 1 >= len(tokens):
             continue
         children = [c for c in token.children or [] if not (c.type == "text" and not c.content)]
         if len(children) != 1 or children[0].type != "image":
             continue
         image = children[0]
-        caption = str(image.attrGet("title") or "")
+        alt = " ".join(_plain_text(image.children or []).split())
+        caption = str(image.attrGet("title") or "") or alt
+        if not caption:
+            continue  # alt="" and no title: a decorative image, not a numbered figure
         number = len(doc.fragment.figures) + 1
         anchor = str(image.attrGet("id") or f"fig-{doc.anchor}-{number}")
         image.attrs.pop("id", None)
         image.attrs.pop("title", None)
         doc.fragment.figures.append(Figure(anchor=anchor, caption=caption, line=line))
-        if not caption:
-            doc.problems.warning(
-                doc.display,
-                line,
-                "this figure has no caption.",
-                'Add one as the image title: ![alt](file.svg "Caption").',
-            )
         tokens[i - 1].meta["figure"] = (anchor, number, caption)
         tokens[i + 1].meta["figure"] = True
 
@@ -263,6 +417,37 @@ def _index_rule(state: StateCore) -> None:
             classes = [c for c in classes if c != "index"] + ["index-mark"]
             child.attrSet("class", " ".join(classes))
             child.attrSet("id", anchor)
+
+
+def _table_rule(state: StateCore) -> None:
+    """Wide tables get a class (print sets them smaller); a paragraph that looks like a pipe
+    table but is not one is a warning."""
+    doc: _DocState | None = state.env.get("glossbook")
+    if doc is None or state.inlineMode:
+        return
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type == "table_open":
+            columns = 0
+            for following in tokens[i + 1 :]:
+                if following.type == "th_open":
+                    columns += 1
+                elif following.type in ("tr_close", "table_close"):
+                    break
+            if columns >= tables.WIDE:
+                token.attrJoin("class", "wide-table")
+        elif (
+            token.type == "paragraph_open"
+            and i + 1 < len(tokens)
+            and tables.looks_like_table(tokens[i + 1].content)
+        ):
+            doc.problems.warning(
+                doc.display,
+                doc.base_line + (token.map[0] if token.map else 0),
+                "this paragraph looks like a pipe table but is not one: it prints as text.",
+                "A table is a header row, a delimiter row (| --- | --- |) and body rows, "
+                "with a blank line before it.",
+            )
 
 
 BLOCKS = (
@@ -413,6 +598,13 @@ def _render_citation(self: Any, tokens: list[Token], idx: int, options: Any, env
 
 def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
     token = tokens[idx]
+    if "placeholder" in token.meta:
+        url, linked = token.meta["placeholder"]
+        alt = " ".join(_plain_text(token.children or []).split())
+        if linked:
+            return remote.linked_placeholder(alt, url)
+        text = html.escape(remote.placeholder(alt, url), quote=False)
+        return f'<span class="image-placeholder">{text}</span>'
     attrs = [("src", str(token.attrGet("src") or "")), ("alt", _plain_text(token.children or []))]
     attrs += [(k, str(v)) for k, v in token.attrItems() if k not in ("src", "alt")]
     return "<img " + " ".join(f'{k}="{html.escape(v)}"' for k, v in attrs) + " />"
@@ -445,17 +637,63 @@ def _render_paragraph_close(
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _asset(doc: _DocState, src: str, line: int) -> str:
-    """Check that an image exists inside the book and return its path from the book root."""
-    parsed = urlparse(src)
-    if parsed.scheme or src.startswith("//"):
+def _remote_image(doc: _DocState, image: Token, src: str, line: int) -> None:
+    """A remote image, by the book's ``[images] remote`` policy (see ``remote.py``)."""
+    url = f"https:{src}" if src.startswith("//") else src
+    policy = doc.remote.policy if doc.remote else "error"
+    scheme = urlparse(url).scheme.lower()
+    if policy == "error" or scheme not in remote.SCHEMES:
         doc.problems.error(
             doc.display,
             line,
             f"the image '{src}' is not a file of the book.",
-            "Download it into the project (e.g. manuscript/figures/) and link it by path.",
+            "Download it into the project (e.g. manuscript/figures/) and link it by path"
+            + (
+                '; or set remote = "download" or "link" in [images] of glossbook.toml.'
+                if scheme in remote.SCHEMES
+                else " (only http and https images are fetched)."
+            ),
         )
-        return src
+        return
+    assert doc.remote is not None
+    if policy == "link":
+        image.meta["placeholder"] = (url, True)
+        doc.problems.warning(
+            doc.display,
+            line,
+            f"the image '{url}' is linked, not embedded: print and ebook show a placeholder.",
+            'Set remote = "download" in [images] of glossbook.toml to embed it everywhere.',
+        )
+        return
+    try:
+        path = doc.remote.fetch(url)
+    except RemoteError as error:
+        if doc.remote.offline:
+            image.meta["placeholder"] = (url, False)
+            doc.problems.warning(
+                doc.display,
+                line,
+                f"the image '{url}' was not downloaded ({error}): every edition shows a "
+                "placeholder.",
+                "Build without --offline to fetch it.",
+            )
+            return
+        doc.problems.error(
+            doc.display,
+            line,
+            f"could not download the image '{url}': {error}.",
+            "Check the address; or build with --offline (a placeholder stands in), or put "
+            "the file into the project and link it by path.",
+        )
+        return
+    relative = f"{remote.FOLDER}/{path.name}"
+    doc.fragment.assets[relative] = path
+    image.attrSet("src", relative)
+
+
+def _asset(doc: _DocState, src: str, line: int) -> str:
+    """Check that an image exists inside the book and return its path from the book root."""
+    parsed = urlparse(src)
     path = (doc.folder / unquote(parsed.path)).resolve()
     root = doc.root.resolve()
     if not path.is_relative_to(root):

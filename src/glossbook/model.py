@@ -107,6 +107,7 @@ class Entry:
     citations: list[Citation] = field(default_factory=list)
     source_citations: list[Citation] = field(default_factory=list)  # the ``sources:`` line
     index_marks: list[IndexMark] = field(default_factory=list)
+    backlinks: list[str] = field(default_factory=list)  # slugs of entries referring to it
 
     @property
     def anchor(self) -> str:

@@ -1,4 +1,4 @@
-"""``glossbook build [PATH] [--format …] [--out DIR]``: write the book's editions."""
+"""``glossbook build [PATH] [--format …] [--out DIR] [--open]``: write the book's editions."""
 
 from __future__ import annotations
 
@@ -13,6 +13,13 @@ from ..errors import UsageError
 if TYPE_CHECKING:
     from ..entrycache import DiskEntryCache
     from ..model import Book
+
+EXAMPLE = "glossbook build my-glossary --format html,pdf --open"
+DESCRIPTION = """\
+Writes into PATH/build/: html/ (the HTML edition: contents, one page per chapter,
+references, index), <slug>.pdf (the print edition, laid out with CSS paged media, and
+<slug>.layout.json, its page map) and <slug>.epub (EPUB 3, with the print pages as its
+page list). Content errors are listed as file:line and nothing is written (exit 1)."""
 
 # Renderer modules by format, in the order a full build writes them: the EPUB's page list
 # comes from the PDF's layout, so the PDF goes first.
@@ -32,6 +39,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"comma-separated editions to build: {', '.join(FORMATS)} (default: all)",
     )
     parser.add_argument("--out", "-o", default=None, help="output folder (default: PATH/build)")
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="fetch no remote images: those not downloaded before show a placeholder",
+    )
     parser.add_argument(
         "--press",
         action="store_true",
@@ -68,6 +80,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="lay every print page out again, and leave the build cache as it is",
     )
+    parser.add_argument(
+        "--open",
+        action="store_true",
+        help="open what was built: the HTML edition's contents page, else the PDF or EPUB",
+    )
 
 
 def parse_formats(value: str | None) -> list[str]:
@@ -101,8 +118,9 @@ def execute(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     parsed = None if args.no_cache else entry_cache(root, out)
     with console.status("Reading the book…"):
-        book, warnings = prepare(root, parsed)
+        book, warnings = prepare(root, parsed, offline=args.offline)
     written: list[str] = []
+    paths: dict[str, Path] = {}
     for name in formats:
         renderer = importlib.import_module(FORMATS[name])
         options: dict[str, object] = {}
@@ -121,6 +139,7 @@ def execute(args: argparse.Namespace) -> int:
         else:
             with console.status(f"Writing the {name} edition…"):
                 path = renderer.render(book, out, **options)
+        paths[name] = path
         written.append(_shown(path))
     if parsed is not None:
         parsed.save()
@@ -133,6 +152,8 @@ def execute(args: argparse.Namespace) -> int:
         f"→ {', '.join(written)} in {seconds:.1f} s"
         + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else "")
     )
+    if args.open:
+        _open(paths)
     return 0
 
 
@@ -166,6 +187,23 @@ def print_options(
         "cache": None if args.no_cache else cache_folder(book, out),
         "progress": progress,
     }
+
+
+def opened(paths: dict[str, Path]) -> Path:
+    """What ``--open`` shows: the HTML edition's contents page, else the PDF, else the EPUB."""
+    if "html" in paths:
+        return paths["html"] / "index.html"
+    return paths["pdf"] if "pdf" in paths else paths["epub"]
+
+
+def _open(paths: dict[str, Path]) -> None:
+    import webbrowser
+
+    from ..console import console
+
+    target = opened(paths).resolve()
+    if not webbrowser.open(target.as_uri()):
+        console.print(f"No browser could be started; open {target} yourself.", highlight=False)
 
 
 def _shown(path: Path) -> str:

@@ -17,6 +17,14 @@ from ..errors import UsageError
 if TYPE_CHECKING:
     from ..preview import Outcome
 
+ALIASES = ("serve",)  # the name MkDocs and mdBook users type
+EXAMPLE = "glossbook preview my-glossary --open      # or: glossbook serve"
+DESCRIPTION = """\
+Serves the HTML edition on http://127.0.0.1:8000/ (this machine only) without writing to
+build/. When an entry, the bibliography, glossbook.toml or a style changes, the changed
+entries are read again and open pages reload; errors show in the page with file:line.
+Each chapter page links to a print view: that chapter as a PDF."""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", nargs="?", default=".", help="the book's folder (default: .)")

@@ -10,13 +10,14 @@ from collections.abc import Callable
 
 from ..errors import Problems
 from ..model import Book
-from . import chapters, citations, crossrefs, figures, index
+from . import backlinks, chapters, citations, crossrefs, figures, index
 
 Pass = Callable[[Book, Problems], None]
 
 PASSES: list[tuple[str, Pass]] = [
     ("chapters", chapters.run),
     ("cross-references", crossrefs.run),
+    ("backlinks", backlinks.run),
     ("figures", figures.run),
     ("citations", citations.run),
     ("index", index.run),

@@ -13,6 +13,9 @@ URLs:
   stylesheet, error overlay and "Print view" link injected as they are served (the build
   output is unchanged);
 - ``/css/html.css`` and every image the book references, at the paths the pages use;
+- ``/js/…``: the theme's search and preview scripts, and the search index and entries' data
+  made in memory on first request (``search.py``); the pages' own ``<script src>`` tags get the
+  response's nonce, so the policy still allows no other script;
 - ``/__glossbook__/events``: server-sent events, one ``state`` event per build;
 - ``/__glossbook__/preview.js``, ``/__glossbook__/preview.css``: the client;
 - ``/__glossbook__/pdf/<chapter-anchor>.pdf``: one chapter through the print stylesheet.
@@ -63,6 +66,7 @@ LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 _HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
 _BODY_START = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
+_PAGE_SCRIPT = re.compile(r"<script(?=\s[^>]*\bsrc=)(?![^>]*\bnonce=)", re.IGNORECASE)
 
 # Pages: scripts only with this response's nonce (the injected client), nothing inline.
 PAGE_POLICY = (
@@ -139,6 +143,11 @@ class Handler(BaseHTTPRequestHandler):
         file = state.site.files.get(path)
         if file is not None:
             self._file(file, state.site)
+            return
+        data = state.site.generated.get(path)
+        if data is not None:  # the search index and the entries' data (search.py)
+            kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
+            self._send(HTTPStatus.OK, data, kind, {"Content-Security-Policy": FILE_POLICY})
             return
         self._not_found()
 
@@ -344,6 +353,7 @@ def inject(
         f'<script src="{PREFIX}preview.js" nonce="{nonce}" '
         f'data-site="{html.escape(site.token)}" data-events="{EVENTS}"></script>\n'
     )
+    page = _PAGE_SCRIPT.sub(f'<script nonce="{nonce}"', page)  # the theme's own scripts
     page = _insert(page, _HEAD_END, head, before=True)
     if bar:
         page = _insert(page, _BODY_START, "\n" + bar, before=False)

@@ -9,8 +9,9 @@ problems for the overlay.
 
 from __future__ import annotations
 
+import threading
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -19,7 +20,8 @@ from ..errors import ContentError, Problem
 from ..loader import EntryCache
 from ..model import Book
 from ..pipeline import prepare
-from ..renderers.html import pages, render_pages
+from ..renderers.html import pages, render_pages, search_files
+from ..search import THEME_FILES
 from ..theme import BUILTIN, Theme
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -34,6 +36,7 @@ class Site:
     title: str = ""
     pages: Mapping[str, str] = field(default_factory=dict)  # "chapter-a.html" -> HTML
     files: Mapping[str, Path] = field(default_factory=dict)  # URL path -> file on disk
+    generated: Mapping[str, bytes] = field(default_factory=dict)  # URL path -> made on demand
     bases: tuple[Path, ...] = ()  # folders a served file must resolve into
     chapters: Mapping[str, str] = field(default_factory=dict)  # page file -> chapter anchor
     book: Book | None = None
@@ -56,17 +59,42 @@ def build_site(
     theme = theme or Theme(root)
     rendered = render_pages(book, theme, [STYLESHEET])
     files = {**book.assets, STYLESHEET: theme.file(STYLESHEET)}
+    files |= {relative: theme.file(relative) for relative in THEME_FILES}
     chapters = {p.file: p.anchor for p in pages(book) if p.template == "html/chapter.html"}
     site = Site(
         token=token,
         title=book.metadata.title,
         pages=MappingProxyType(rendered),
         files=MappingProxyType(files),
+        generated=OnDemand(search_files(book)),
         bases=(root.resolve(), BUILTIN.resolve()),
         chapters=MappingProxyType(chapters),
         book=book,
     )
     return site, warnings
+
+
+class OnDemand(Mapping[str, bytes]):
+    """Files made the first time they are asked for, then kept: the search index costs a
+    rebuild nothing until a reader searches (one thread makes each file; others wait)."""
+
+    def __init__(self, makers: Mapping[str, Callable[[], bytes]]) -> None:
+        self._makers = dict(makers)
+        self._made: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, name: str) -> bytes:
+        make = self._makers[name]  # KeyError for a name it cannot make
+        with self._lock:
+            if name not in self._made:
+                self._made[name] = make()
+            return self._made[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
 
 
 def failure(error: BaseException, root: Path) -> list[Problem]:

@@ -27,7 +27,7 @@ from pathlib import Path
 from ebooklib import epub
 from lxml import etree
 
-from .. import __version__
+from .. import __version__, lookup
 from ..errors import ContentError, Problem
 from ..model import Book, Metadata, PrintLayout
 from ..output import staged_file
@@ -159,6 +159,7 @@ def build(book: Book) -> bytes:
     stamp = modified_time(book.metadata)
     cover = _cover(book, theme)
     docs = documents(book, cover)
+    search_keys = _search_key_map(book, theme, docs)
     _render_documents(book, theme, docs)
     _link(docs)
     marks = _place_pages(book.print_layout, docs) if book.print_layout else []
@@ -169,7 +170,7 @@ def build(book: Book) -> bytes:
         nav.root.find(f"{{{XHTML}}}body").append(_parse("page list", page_list))
         etree.cleanup_namespaces(nav.root)
     ncx = _ncx(book, theme, docs, marks, identifier)
-    resources = [cover, *_resources(book, theme)]
+    resources = [cover, *_resources(book, theme), *search_keys]
     package = _package(book, docs, resources, ncx, marks, identifier, stamp)
     return _reproducible_zip(package, stamp, book.metadata.language)
 
@@ -553,6 +554,44 @@ def _place_before(marker: etree._Element, element: etree._Element) -> None:
         target = children[0]
     marker.tail, target.text = target.text, None
     target.insert(0, marker)
+
+
+# --- glossary search-key map -------------------------------------------------------------
+
+
+SEARCH_KEY_MAP = "search-key-map.xml"
+SEARCH_KEY_MAP_TYPE = "application/vnd.epub.search-key-map+xml"
+
+
+def _search_key_map(book: Book, theme: Theme, docs: list[Document]) -> list[Resource]:
+    """The glossary search-key map (EPUB Dictionaries and Glossaries 1.0): one
+    ``search-key-group`` per entry pointing at its anchor, one ``match`` per name it is
+    looked up by (``lookup.names``). The chapter documents it points into are declared
+    glossary content (``properties="glossary"``; their template marks the entries
+    ``epub:type="glossary"``). None for a book without entries."""
+    names = lookup.names(book)
+    groups = [
+        {"href": f"{chapter.anchor}.xhtml#{entry.anchor}", "names": names[entry.slug]}
+        for chapter in book.chapters
+        for entry in chapter.entries
+    ]
+    if not groups:
+        return []
+    chapters = {f"{chapter.anchor}.xhtml" for chapter in book.chapters if chapter.entries}
+    for doc in docs:
+        if doc.file in chapters and "glossary" not in doc.properties:
+            doc.properties.append("glossary")
+    text = theme.render("epub/search-key-map.xml", language=book.metadata.language, groups=groups)
+    content = _serialize(_parse(SEARCH_KEY_MAP, text), doctype=False)
+    return [
+        Resource(
+            "search-key-map",
+            SEARCH_KEY_MAP,
+            SEARCH_KEY_MAP_TYPE,
+            content,
+            ["glossary", "search-key-map"],
+        )
+    ]
 
 
 # --- NCX ----------------------------------------------------------------------------------

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import __version__
+from .. import __version__, search
 from ..model import Book
 from ..output import staged_folder
+from ..remote import linked_images
 from ..theme import Theme
 
 FOLDER = "html"
@@ -93,7 +95,7 @@ def render_pages(book: Book, theme: Theme, stylesheets: list[str]) -> dict[str, 
             next=listing[n + 1] if n + 1 < len(listing) else None,
             **page.context,
         )
-    return link_pages(rendered)
+    return link_pages({file: linked_images(text) for file, text in rendered.items()})
 
 
 def link_pages(rendered: dict[str, str]) -> dict[str, str]:
@@ -116,6 +118,17 @@ def link_pages(rendered: dict[str, str]) -> dict[str, str]:
     return {file: relink(file, text) for file, text in rendered.items()}
 
 
+def entry_pages(book: Book) -> dict[str, str]:
+    """The page file that holds each entry, by slug."""
+    return {e.slug: f"{c.anchor}.html" for c in book.chapters for e in c.entries}
+
+
+def search_files(book: Book) -> dict[str, Callable[[], bytes]]:
+    """How to make the search index and the entries' data (``search.makers``), by path in
+    the edition."""
+    return search.makers(book, entry_pages(book))
+
+
 def render(book: Book, out: Path) -> Path:
     """Write the HTML edition into ``out/html`` and return that folder."""
     theme = Theme(book.root)
@@ -127,6 +140,11 @@ def render(book: Book, out: Path) -> Path:
             destination = staging / relative
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, destination)
+        (staging / "js").mkdir(exist_ok=True)
+        for relative in search.THEME_FILES:
+            shutil.copyfile(theme.file(relative), staging / relative)
+        for relative, make in search_files(book).items():
+            (staging / relative).write_bytes(make())
         for file, text in render_pages(book, theme, ["css/html.css"]).items():
             (staging / file).write_text(text, encoding="utf-8")
     return target
