@@ -21,16 +21,17 @@ Modules, one job each:
   map;
 - ``executors``: this process, a local process pool or a Dask cluster;
 - ``cache``: laid-out documents by content hash;
-- ``join``: the documents joined into one PDF (pikepdf).
+- ``join``: the documents joined into one PDF (pikepdf);
+- ``typography``: guide words short enough for the head, break opportunities in URLs.
 
 Folios: front matter counts in lower-case roman from the half-title; the page counter
 restarts at 1 on the first chapter's opening page and runs through the back matter. Every
 document opens on a recto; a blank page follows one that ends on a recto. Running heads:
-verso the book's title, recto the dictionary guide words ``string(guide, start)`` and
-``string(guide, last)``: the entry standing at the head of the page (continuing from the
-previous page, or the first to begin there) and the last entry to begin on it, so that a
-reader who turns pages looking for a headword finds every entry with text on the page
-inside the range.
+in the chapters, dictionary guide words on both pages: verso the folio and
+``string(guide, start)`` (the entry standing at the head of the page, continuing from the
+previous page, or the first to begin there), recto ``string(guide, last)`` (the last entry
+to begin on it) and the folio, each folio in a margin box of its own; ``typography`` gives
+each entry its guide word (whole words) and each URL its break opportunities.
 """
 
 from __future__ import annotations
