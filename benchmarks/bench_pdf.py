@@ -4,12 +4,13 @@
 
 For the sample book (the repository) and a generated book of N entries (``corpus.py``) it
 prints the time glossbook takes to lay out and write the PDF (``renderers.pdf.layout``:
-templates, three documents, page numbers, joining, fonts), the page count and the peak
-memory (max RSS) of the process, then the same for the peer: WeasyPrint rendering the HTML
-edition's pages concatenated into one document with the same page set-up and print.css, in
-one ``HTML(...).write_pdf()`` (no prelims, no page references: the HTML edition's links
-point at other files), and the ratio glossbook / peer. Reading the book (load, parse,
-passes) is the same for both and not counted. Each measurement runs in a fresh process.
+templates, a document per chapter on every core, page numbers, joining, fonts), the page
+count and the peak memory (max RSS) of the process (its workers: see bench_scale.py), then
+the same for the peer: WeasyPrint rendering the HTML edition's pages concatenated into one
+document with the same page set-up and print.css, in one ``HTML(...).write_pdf()`` (no
+prelims, no page references: the HTML edition's links point at other files), and the ratio
+glossbook / peer. Reading the book (load, parse, passes) is the same for both and not
+counted. Each measurement runs in a fresh process.
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ EXIT_TERMINATED = 143
 VERBS = {
     "build": "Build the book's editions: the HTML edition, the print PDF and the EPUB 3.",
     "check": "Check the book without building it; with --built, validate the editions in build/.",
+    "clean": "Delete the build cache (laid-out print pages kept between builds).",
     "new": "Create a new book project with two example entries.",
     "styles": "List the CSL citation styles a book can name (any style of the CSL repository).",
     "preview": "Serve the book as HTML from memory, rebuilt and reloaded live as you edit.",

@@ -110,6 +110,14 @@ SCHEMA: dict[str, dict[str, Option]] = {
         "certifier_credential": Option(str, "", "The evaluator's credential, if any."),
         "certifier_report": Option(str, "", "URL of the evaluation report, if published."),
     },
+    "build": {
+        "jobs": Option(int, 0, "Print layout worker processes; 0: one per core (--jobs)."),
+        "executor": Option(str, "local", "local, or dask for a Dask cluster (--executor)."),
+        "scheduler": Option(str, "", "The Dask scheduler, tcp://HOST:PORT (--scheduler)."),
+        "cache": Option(
+            str, "", "The build cache folder, relative to the book; default build/.cache."
+        ),
+    },
 }
 
 # Conformance claims EPUB Accessibility 1.1 defines (§ 5.1): the only values a claim may take.

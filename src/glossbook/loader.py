@@ -40,14 +40,14 @@ class EntryCache:
 
     def __init__(self) -> None:
         self.language = ""
-        self.entries: dict[Path, tuple[tuple[int, int], Entry, dict[str, Path], list[Problem]]] = {}
+        self.entries: dict[Path, tuple[object, Entry, dict[str, Path], list[Problem]]] = {}
 
     def get(self, path: Path, language: str) -> tuple[Entry, dict[str, Path], list[Problem]] | None:
         if language != self.language:
             self.entries.clear()
             self.language = language
         cached = self.entries.get(path)
-        if cached is None or cached[0] != _signature(path):
+        if cached is None or cached[0] != self.signature(path):
             return None
         _, entry, assets, warnings = cached
         if not all(p.is_file() for p in assets.values()):
@@ -57,7 +57,11 @@ class EntryCache:
     def put(
         self, path: Path, entry: Entry, assets: dict[str, Path], warnings: list[Problem]
     ) -> None:
-        self.entries[path] = (_signature(path), copy.deepcopy(entry), assets, warnings)
+        self.entries[path] = (self.signature(path), copy.deepcopy(entry), assets, warnings)
+
+    def signature(self, path: Path) -> object:
+        """What tells that a file changed: its modification time and size."""
+        return _signature(path)
 
 
 def _signature(path: Path) -> tuple[int, int]:
@@ -87,6 +91,7 @@ def load_book(
         root=root,
         settings={
             "trim": config.trim,
+            "build": dict(config.values["build"]),
             "cover": meta["cover"] or None,
             "order": config.values["contents"]["order"],
             "chapters": config.chapters,

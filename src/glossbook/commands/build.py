@@ -6,9 +6,14 @@ import argparse
 import importlib
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..output import Staging, checkpoint, environment_failure, settle
+
+if TYPE_CHECKING:
+    from ..entrycache import DiskEntryCache
+    from ..model import Book
 
 EXAMPLE = "glossbook build my-glossary --format html,pdf --open"
 DESCRIPTION = """\
@@ -52,6 +57,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a PDF standard: pdf/ua-1 (tagged), pdf/a-2b, pdf/a-3b, ...",
     )
     parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        metavar="N",
+        help="print layout worker processes (default: one per core)",
+    )
+    parser.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default=None,
+        help="where the print layout runs: local processes, or a Dask cluster (default: local)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="URL",
+        help="the Dask scheduler for --executor dask, e.g. tcp://HOST:8786",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="lay every print page out again, and leave the build cache as it is",
+    )
+    parser.add_argument(
         "--open",
         action="store_true",
         help="open what was built: the HTML edition's contents page, else the PDF or EPUB",
@@ -73,6 +103,7 @@ def parse_formats(value: str | None) -> list[str]:
 def execute(args: argparse.Namespace) -> int:
     from ..console import console, report_problems
     from ..pipeline import prepare
+    from ..progress import LayoutProgress
 
     root = Path(args.path)
     if not root.is_dir():
@@ -81,11 +112,16 @@ def execute(args: argparse.Namespace) -> int:
     if (args.press or args.pdf_variant) and "pdf" not in formats:
         raise UsageError("--press and --pdf-variant apply to the pdf edition: add it to --format.")
     out = Path(args.out) if args.out else root / "build"
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, not {args.jobs}.")
+    if args.executor == "dask" and not args.scheduler and not _configured_scheduler(root):
+        raise UsageError("--executor dask needs --scheduler tcp://HOST:PORT.")
     start = time.perf_counter()
     settle(out)  # a swap cut short by a killed build is completed first
+    parsed = None if args.no_cache else entry_cache(root, out)
     with console.status("Reading the book…"):
         # absolute: WeasyPrint needs file URLs
-        book, warnings = prepare(root.resolve(), offline=args.offline)
+        book, warnings = prepare(root.resolve(), parsed, offline=args.offline)
     made: dict[str, Path] = {}
     with Staging(out) as staging:
         try:
@@ -96,12 +132,21 @@ def execute(args: argparse.Namespace) -> int:
                 if name == "pdf":
                     options = {"press": args.press, "variant": args.pdf_variant}
                 if name == "epub" and book.print_layout is None:
-                    # The page list maps the ebook to the print pages: lay the print edition out.
-                    with console.status("Laying out the print pages for the ebook's page list…"):
-                        pdf = importlib.import_module(FORMATS["pdf"])
-                        book.print_layout = pdf.layout(book)[1]
-                with console.status(f"Writing the {name} edition…"):
-                    made[name] = renderer.render(book, staging.path, **options)
+                    # The page list maps the ebook to the print pages: lay the print edition
+                    # out (a warm build cache holds it: then nothing is laid out again).
+                    pdf = importlib.import_module(FORMATS["pdf"])
+                    with LayoutProgress(console) as progress:
+                        layout_options = print_options(args, book, out, progress)
+                        book.print_layout = pdf.layout(book, **layout_options)[1]
+                if name == "pdf":
+                    with LayoutProgress(console) as progress:
+                        options.update(print_options(args, book, out, progress))
+                        made[name] = renderer.render(book, staging.path, **options)
+                else:
+                    with console.status(f"Writing the {name} edition…"):
+                        made[name] = renderer.render(book, staging.path, **options)
+            if parsed is not None:
+                parsed.save()
         except OSError as error:
             raise environment_failure(error, out) from None
         staging.commit()
@@ -119,6 +164,38 @@ def execute(args: argparse.Namespace) -> int:
     if args.open:
         _open(paths)
     return 0
+
+
+def _configured_scheduler(root: Path) -> str:
+    from ..config import load_config
+
+    return str(load_config(root).get("build", "scheduler"))
+
+
+def entry_cache(root: Path, out: Path) -> DiskEntryCache:
+    """The parsed entries of the last build, from the build cache."""
+    from ..config import load_config
+    from ..entrycache import DiskEntryCache
+    from ..renderers.pdf.cache import folder_of
+
+    return DiskEntryCache(folder_of(root, load_config(root).get("build", "cache"), out))
+
+
+def print_options(
+    args: argparse.Namespace, book: Book, out: Path, progress: object
+) -> dict[str, object]:
+    """How the print layout runs: the command line's options, else ``[build]`` of
+    glossbook.toml."""
+    from ..renderers.pdf.cache import cache_folder
+
+    settings: Any = book.settings.get("build") or {}
+    return {
+        "jobs": args.jobs if args.jobs is not None else (settings.get("jobs") or None),
+        "executor_kind": args.executor or settings.get("executor") or "local",
+        "scheduler": args.scheduler or settings.get("scheduler") or "",
+        "cache": None if args.no_cache else cache_folder(book, out),
+        "progress": progress,
+    }
 
 
 def opened(paths: dict[str, Path]) -> Path:

@@ -1,0 +1,232 @@
+"""The print edition: ``<slug>.pdf``, laid out with CSS paged media by WeasyPrint, and its
+page map ``<slug>.layout.json`` (a ``PrintLayout``: each page's folio and its anchors).
+
+The book is laid out as many small WeasyPrint documents (the front, each chapter, each
+back-matter page, the references, the index), in parallel on the cores of this machine or
+on a Dask cluster, and joined into one PDF with its links, named destinations, outline and
+page labels. WeasyPrint's cost per page grows with the document, so small documents are
+cheaper even on one core; each is laid out once with provisional page numbers in boxes of
+fixed width (so that numbers cannot move lines), then once with its true folio and
+numbers, and a laid-out document is cached under the hash of everything that can change it.
+
+Modules, one job each:
+
+- ``drawing``: the parts of the book and their HTML (templates in ``templates/pdf/``), the
+  numbers links print (``data-page``), footnotes moved to their references;
+- ``css``: the page set-up and print.css, and problems in a book's own print.css located at
+  its lines;
+- ``worker``: one document laid out and written by WeasyPrint (the worker's entry point and
+  the one place that calls WeasyPrint's layout);
+- ``plan``: which documents, laid out in which waves with which numbers; folios, the page
+  map;
+- ``executors``: this process, a local process pool or a Dask cluster;
+- ``cache``: laid-out documents by content hash;
+- ``join``: the documents joined into one PDF (pikepdf);
+- ``typography``: guide words short enough for the head, break opportunities in URLs.
+
+Folios: front matter counts in lower-case roman from the half-title; the page counter
+restarts at 1 on the first chapter's opening page and runs through the back matter. Every
+document opens on a recto; a blank page follows one that ends on a recto. Running heads:
+in the chapters, dictionary guide words on both pages: verso the folio and
+``string(guide, start)`` (the entry standing at the head of the page, continuing from the
+previous page, or the first to begin there), recto ``string(guide, last)`` (the last entry
+to begin on it) and the folio, each folio in a margin box of its own; ``typography`` gives
+each entry its guide word (whole words) and each URL its break opportunities.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from ... import __version__
+from ...errors import UsageError
+from ...model import Book, PrintLayout
+from ...output import staged_file
+from ...theme import Theme
+from .cache import LayoutCache, cache_folder
+from .css import DEFAULT_TRIM, LOG, STYLESHEET, check, page_setup, stylesheets
+from .drawing import Drawing, creation_date, inline_footnotes, parts
+from .executors import executor
+from .join import join, page_labels
+from .plan import Plan, Progress
+from .worker import lay_out, write_joined
+
+__all__ = [
+    "DEFAULT_BLEED",
+    "DEFAULT_TRIM",
+    "LOG",
+    "STYLESHEET",
+    "VARIANTS",
+    "Theme",
+    "inline_footnotes",
+    "layout",
+    "layout_json",
+    "logging",
+    "page_setup",
+    "render",
+    "render_chapter",
+    "stylesheets",
+]
+
+DEFAULT_BLEED = "3mm"
+VARIANTS = ("pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/ua-1")
+_LENGTH = re.compile(r"^\d+(?:\.\d+)?(?:mm|cm|in|pt|px)$")
+
+
+def layout(
+    book: Book,
+    *,
+    press: bool = False,
+    variant: str | None = None,
+    bleed: str = DEFAULT_BLEED,
+    jobs: int | None = None,
+    executor_kind: str = "local",
+    scheduler: str = "",
+    cache: Path | None = None,
+    progress: Progress | None = None,
+) -> tuple[bytes, PrintLayout]:
+    """Lay out the print edition: the PDF's bytes and its page map.
+
+    ``jobs`` worker processes (default: the machine's cores), or the workers of the Dask
+    cluster at ``scheduler`` with ``executor_kind="dask"``; ``cache``: the folder of the
+    layout cache (none: every document is laid out).
+    """
+    if variant is not None and variant not in VARIANTS:
+        raise UsageError(f"unknown PDF variant '{variant}'; choose from: {', '.join(VARIANTS)}.")
+    if not _LENGTH.match(bleed):
+        raise UsageError(f"the bleed '{bleed}' is not a length; give one such as 3mm or 0.125in.")
+    theme = Theme(book.root)
+    sheets = check(book, theme, press=press, bleed=bleed)
+    created = creation_date()
+    drawing = Drawing(book, theme, created)
+    with executor(executor_kind, jobs, scheduler) as runner:
+        plan = Plan(
+            book,
+            drawing,
+            sheets,
+            parts(book),
+            identifier=_pdf_identifier(book),
+            runner=runner,
+            cache=LayoutCache(cache) if cache else None,
+            progress=progress,
+            dated=variant is not None,
+        )
+        plan.run()
+    page_map = plan.page_map()
+    if variant is None:
+        return join(plan.pieces(), page_map, created), page_map
+    # A tagged PDF's structure cannot be joined from pieces: WeasyPrint joins and writes it.
+    pdf = write_joined(
+        plan.final_jobs(),
+        pdf_identifier=_pdf_identifier(book),
+        pdf_variant=variant,
+        finisher=_labels_finisher(page_map),
+    )
+    return pdf, page_map
+
+
+def _labels_finisher(page_map: PrintLayout) -> Any:
+    """A WeasyPrint finisher giving the PDF the page labels of the printed folios."""
+
+    def finish(document: Any, pdf: Any) -> None:
+        import pydyf
+
+        labels = page_labels(page_map)
+        numbers = pydyf.Array()
+        for n, item in enumerate(labels.Nums):
+            numbers.append(int(item) if n % 2 == 0 else pydyf.Dictionary({"S": str(item.S)}))
+        pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": numbers})
+
+    return finish
+
+
+def _pdf_identifier(book: Book) -> bytes:
+    """A stable file identifier: the same book gives the same ID (reproducible builds)."""
+    meta = book.metadata
+    seed = f"{meta.slug}\0{meta.identifier}\0{meta.title}"
+    return hashlib.md5(seed.encode(), usedforsecurity=False).hexdigest().encode()
+
+
+def render_chapter(book: Book, anchor: str) -> bytes:
+    """One chapter alone as a PDF, with the print stylesheet: the preview's page view.
+
+    The chapter starts on the folio it has in the book when the book's print layout is
+    known (``book.print_layout``), else on folio 1; page numbers it shows of other
+    chapters come from that layout too. A chapter the build's layout cache holds with the
+    same numbers is not laid out again. The book is not changed.
+    """
+    part = next((p for p in parts(book) if p.kind == "chapter" and p.anchor == anchor), None)
+    if part is None:
+        raise KeyError(anchor)
+    labels: dict[str, str] = {}
+    pages = book.print_layout.pages if book.print_layout else []
+    for page in pages:
+        for name in page.anchors:
+            labels.setdefault(name, page.label)
+    theme = Theme(book.root)
+    sheets = check(book, theme, press=False, bleed=DEFAULT_BLEED)
+    first = labels.get(anchor, "1")
+    plan = Plan(
+        book,
+        Drawing(book, theme),
+        sheets,
+        parts(book),
+        identifier=_pdf_identifier(book),
+        runner=None,  # type: ignore[arg-type]
+    )
+    plan.digits = body_digits(book.print_layout) or plan.digits
+    unit = next(u for u in plan.units if u.name == anchor)
+    job = plan.job(unit, labels, int(first) if first.isdigit() else 1)
+    cache = LayoutCache(cache_folder(book))
+    laid = cache.get(job) or lay_out(job)
+    assert laid.pdf is not None
+    return laid.pdf
+
+
+def body_digits(page_map: PrintLayout | None) -> int:
+    """The digits of the last folio of the body (before the references and the index)."""
+    last = 0
+    for page in page_map.pages if page_map else []:
+        if {"references", "names-index"} & set(page.anchors):
+            break
+        if page.label.isdigit():
+            last = int(page.label)
+    return len(str(last)) if last else 0
+
+
+def layout_json(page_map: PrintLayout) -> str:
+    """The page map as JSON: ``{"pages": [{"number", "label", "anchors", "section"}, …]}``.
+
+    ``PrintLayout(pages=[PrintPage(**page) for page in data["pages"]])`` reads it back.
+    """
+    data: dict[str, object] = {"generator": f"glossbook {__version__}"}
+    data.update(dataclasses.asdict(page_map))
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def render(
+    book: Book,
+    out: Path,
+    *,
+    press: bool = False,
+    variant: str | None = None,
+    bleed: str = DEFAULT_BLEED,
+    **options: Any,
+) -> Path:
+    """Write ``out/<slug>.pdf`` (``<slug>-press.pdf`` with bleed and crop marks for the press)
+    and ``out/<slug>.layout.json``; return the PDF's path. A failed build changes nothing.
+    ``options``: those of ``layout`` (jobs, executor, cache, progress)."""
+    slug = book.metadata.slug
+    target = out / (f"{slug}-press.pdf" if press else f"{slug}.pdf")
+    pdf, page_map = layout(book, press=press, variant=variant, bleed=bleed, **options)
+    with staged_file(target) as staged_pdf, staged_file(out / f"{slug}.layout.json") as staged:
+        staged_pdf.write_bytes(pdf)
+        staged.write_text(layout_json(page_map), encoding="utf-8")
+    book.print_layout = page_map
+    return target

@@ -1,0 +1,324 @@
+"""The book as documents: which parts are laid out together, in which order, with which
+numbers; the folios, the page map and the pieces to join.
+
+Documents (``Unit``): the front (prelims, contents, front matter: roman folios), each
+chapter and each back-matter page (the body, folios from 1), the references and the index
+(the apparatus). Each opens on a recto; a blank page follows one that ends on a recto.
+
+The layout runs in waves, each a batch of independent jobs for the executor:
+
+1. *provisional*: every body document, its cross-references showing placeholder page
+   numbers in boxes as wide as the book's folios (print.css), so that its page breaks do
+   not depend on the numbers: this gives every page count, hence every folio (with a cache
+   that remembers the last build's numbers, this layout uses those, speculatively);
+2. *final*: every body document whose first folio or numbers differ from those it was laid
+   out with, written as PDF, and the references (which only print body page numbers);
+3. the index and the front (the contents prints the first page of the index), and the
+   blank page.
+
+A cached job (``cache.py``) is not laid out again: a warm build lays out nothing, a
+one-entry edit lays out that entry's chapter, and the documents whose numbers it moved. If a
+book's own stylesheet lets numbers move lines, the final wave repeats for the documents
+whose pages still changed, until they settle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from ...model import Book, PrintLayout, PrintPage
+from .cache import LayoutCache
+from .css import Sheet
+from .drawing import Drawing, Part, roman, with_page_numbers
+from .executors import local_file
+from .join import Piece
+from .worker import Job, Laid
+
+LOG = logging.getLogger("glossbook.pdf")
+MAX_ROUNDS = 4
+BLANK = "blank-page"
+_SRC = re.compile(r"""\ssrc="([^"]+)\"""")
+_URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)""")
+
+
+class Progress(Protocol):
+    def start(self, what: str, total: int) -> None: ...
+    def advance(self, laid: Laid) -> None: ...
+
+
+class Runner(Protocol):
+    def map(self, jobs: list[Job], done: Callable[[Laid], None]) -> list[Laid]: ...
+
+
+@dataclass
+class Unit:
+    """One WeasyPrint document of the book, and its last layout."""
+
+    name: str
+    parts: list[Part]
+    kind: str  # "front", "body" or "apparatus"
+    first_folio: int = 1
+    pad: bool = False  # a blank page follows, so that the next document opens on a recto
+    laid: Laid | None = None
+    job: Job | None = None  # what ``laid`` was laid out from
+
+    @property
+    def count(self) -> int:
+        return self.laid.count if self.laid else 0
+
+
+def units(all_parts: list[Part]) -> list[Unit]:
+    """The documents of the book in reading order."""
+    front = [p for p in all_parts if p.section == "front"]
+    result = [Unit("front", front, "front")] if front else []
+    for part in all_parts:
+        if part.section != "front":
+            kind = "apparatus" if part.kind in ("references", "index") else "body"
+            result.append(Unit(part.anchor, [part], kind))
+    return result
+
+
+class Plan:
+    """Lays the book out (``run``), then holds its documents, folios and page map."""
+
+    def __init__(
+        self,
+        book: Book,
+        drawing: Drawing,
+        sheets: list[Sheet],
+        all_parts: list[Part],
+        *,
+        identifier: bytes,
+        runner: Runner,
+        cache: LayoutCache | None = None,
+        progress: Progress | None = None,
+        dated: bool = False,
+    ) -> None:
+        self.book = book
+        self.drawing = drawing
+        self.sheets = tuple(sheets)
+        self.parts = all_parts
+        self.units = units(all_parts)
+        self.identifier = identifier
+        self.runner = runner
+        self.cache = cache
+        self.progress = progress
+        self.dated = dated  # the front document carries the creation date (variants)
+        self.base_url = book.root.resolve().as_uri() + "/"
+        self.digits = estimate_digits(book)
+        self.blank: Laid | None = None
+        self._digests: dict[str, str] = {}
+
+    # --- the waves ------------------------------------------------------------------------
+
+    def run(self) -> None:
+        body = [u for u in self.units if u.kind == "body"]
+        apparatus = [u for u in self.units if u.kind == "apparatus"]
+        front = [u for u in self.units if u.kind == "front"]
+        last = self.cache.last() if self.cache else None
+        if last is not None:
+            self.digits = int(last.get("digits", self.digits))
+        for _attempt in range(3):  # until the boxes are as wide as the widest folio
+            if last is not None and int(last.get("digits", 0)) == self.digits:
+                # Speculative: the numbers of the last build; where they are still true, this
+                # is the final layout.
+                labels, folios = last.get("labels", {}), last.get("folios", {})
+                jobs = [self.job(u, labels, int(folios.get(u.name, 1))) for u in body]
+            else:
+                jobs = [self.job(u, {}, 1, write=False) for u in body]
+            for unit, job, laid in zip(body, jobs, self.lay_out(jobs, "Layout"), strict=True):
+                unit.laid, unit.job = laid, job if job.write else None
+            self.number()
+            needed = len(str(max([u.first_folio + u.count - 1 for u in body], default=1)))
+            if needed == self.digits:
+                break
+            self.digits = needed
+        final = body + apparatus[:1] if apparatus and apparatus[0].name == "references" else body
+        for _round in range(MAX_ROUNDS):
+            labels = self.labels()
+            wanted = [(u, self.job(u, labels, u.first_folio)) for u in final]
+            todo = [(u, job) for u, job in wanted if u.job != job]
+            moved = False
+            laid_out = self.lay_out([job for _, job in todo], "Layout")
+            for (unit, job), laid in zip(todo, laid_out, strict=True):
+                before = unit.laid.anchors if unit.laid else None
+                moved |= unit.kind == "body" and before != laid.anchors
+                unit.laid, unit.job = laid, job
+            self.number()
+            if not moved:
+                break
+        else:
+            LOG.warning("page numbers did not settle after %d layouts", MAX_ROUNDS)
+        rest = [u for u in apparatus + front if u.job is None]
+        labels = self.labels()
+        jobs = [self.job(u, labels, u.first_folio) for u in rest]
+        jobs.append(self.blank_job())
+        *laid_out, self.blank = self.lay_out(jobs, "Contents and index")
+        for unit, job, laid in zip(rest, jobs, laid_out, strict=False):
+            unit.laid, unit.job = laid, job
+        self.number()
+        for unit in self.units:
+            for warning in unit.laid.warnings if unit.laid else []:
+                LOG.warning("WeasyPrint: %s", warning)
+        if self.cache:
+            folios = {u.name: u.first_folio for u in body}
+            self.cache.remember({"digits": self.digits, "labels": self.labels(), "folios": folios})
+
+    def lay_out(self, jobs: list[Job], what: str) -> list[Laid]:
+        """The jobs' layouts, from the cache where it has them."""
+        results: list[Laid | None] = [self.cache.get(j) if self.cache else None for j in jobs]
+        missing = [n for n, laid in enumerate(results) if laid is None]
+        if self.progress and missing:
+            self.progress.start(what, len(missing))
+
+        def done(laid: Laid) -> None:
+            if self.progress:
+                self.progress.advance(laid)
+
+        fresh = self.runner.map([jobs[n] for n in missing], done) if missing else []
+        for n, laid in zip(missing, fresh, strict=True):
+            results[n] = laid
+            if self.cache:
+                self.cache.put(jobs[n], laid)
+        return [laid for laid in results if laid is not None]
+
+    # --- jobs -------------------------------------------------------------------------------
+
+    def job(self, unit: Unit, labels: dict[str, str], first_folio: int, write: bool = True) -> Job:
+        fragments = [self.drawing.part(part, labels) for part in unit.parts]
+        digits = self.digits if unit.kind == "body" else 0
+        dated = self.dated and unit.kind == "front"
+        document = self.drawing.document(fragments, digits, dated=dated)
+        text = with_page_numbers(document, labels, self.digits, every=unit.kind == "body")
+        return self._job(unit.name, text, first_folio, write)
+
+    def blank_job(self) -> Job:
+        return self._job(BLANK, "<html><body></body></html>", 1, True)
+
+    def _job(self, name: str, text: str, first_folio: int, write: bool) -> Job:
+        return Job(
+            name,
+            text,
+            self.sheets,
+            self.base_url,
+            first_folio,
+            write,
+            self.identifier,
+            self.digests(text),
+        )
+
+    def digests(self, text: str) -> tuple[tuple[str, str], ...]:
+        """Each local file a document refers to (its images, the stylesheets' fonts), with
+        the hash of its content: part of the job's cache key, and what a remote worker is
+        sent."""
+        urls = {url for sheet in self.sheets for url in _urls(_URL, sheet.text, sheet.base_url)}
+        urls.update(_urls(_SRC, text, self.base_url, group=1))
+        result = []
+        for url in sorted(urls):
+            if url not in self._digests:
+                file = local_file(url)
+                data = file.read_bytes() if file.is_file() else b""
+                self._digests[url] = hashlib.sha256(data).hexdigest()
+            result.append((url, self._digests[url]))
+        return tuple(result)
+
+    # --- numbers --------------------------------------------------------------------------
+
+    def number(self) -> None:
+        """Each document's first folio and blank page, from the page counts known so far."""
+        folio = 1
+        for unit in self.units:
+            if unit.kind == "front":
+                unit.first_folio, unit.pad = 1, unit.count % 2 == 1
+                continue
+            unit.first_folio = folio
+            unit.pad = unit.count % 2 == 1 and unit is not self.units[-1]
+            folio += unit.count + unit.pad
+
+    def labels(self) -> dict[str, str]:
+        """The folio of the page each anchor first stands on (a document not laid out yet:
+        its first anchor, on its first folio)."""
+        result: dict[str, str] = {}
+        for unit in self.units:
+            if unit.laid is None:
+                result.setdefault(unit.parts[0].anchor, str(unit.first_folio))
+                continue
+            for n, anchors in enumerate(unit.laid.anchors):
+                label = roman(n + 1) if unit.kind == "front" else str(unit.first_folio + n)
+                for anchor in anchors:
+                    result.setdefault(anchor, label)
+        return result
+
+    def page_map(self) -> PrintLayout:
+        """The page map of the joined pages: folios and the anchors first standing on each
+        page. A page with no printed folio (the prelims, blank pages) has an empty label."""
+        starts = {part.anchor: part for part in self.parts}
+        seen: set[str] = set()
+        result: list[PrintPage] = []
+        kind, section = "prelims", "front"
+        number = 0
+        for unit in self.units:
+            assert unit.laid is not None
+            for n, page in enumerate(unit.laid.anchors):
+                number += 1
+                anchors = [a for a in page if a not in seen]
+                seen.update(anchors)
+                for anchor in anchors:
+                    if anchor in starts:
+                        kind, section = starts[anchor].kind, starts[anchor].section
+                label = roman(number) if unit.kind == "front" else str(unit.first_folio + n)
+                if kind == "prelims" or unit.laid.blank[n]:
+                    label = ""
+                result.append(
+                    PrintPage(number=number, label=label, anchors=anchors, section=section)
+                )
+            if unit.pad:
+                number += 1
+                result.append(PrintPage(number=number, label="", section=section))
+        return PrintLayout(pages=result)
+
+    def pieces(self) -> list[Piece]:
+        """The documents to join, blank pages included."""
+        result = []
+        for unit in self.units:
+            assert unit.laid is not None and unit.laid.pdf is not None
+            result.append(Piece(unit.laid.pdf, {a for page in unit.laid.anchors for a in page}))
+            if unit.pad and self.blank is not None and self.blank.pdf is not None:
+                result.append(Piece(self.blank.pdf, set()))
+        return result
+
+    def final_jobs(self) -> list[Job]:
+        """The jobs of the finished layout, blank pages included, in reading order."""
+        result = []
+        for unit in self.units:
+            assert unit.job is not None
+            result.append(unit.job)
+            if unit.pad:
+                result.append(self.blank_job())
+        return result
+
+
+def estimate_digits(book: Book) -> int:
+    """A first guess at the digits of the last folio of the body (about 2,600 characters of
+    HTML to a page, and an opening and half a blank page per document, on 6 × 9 in); the
+    layout corrects it, at the cost of a provisional layout more."""
+    size = sum(len(e.html) for e in book.entries) + sum(len(p.html) for p in book.back)
+    pages = size // 2600 + (3 * (len(book.chapters) + len(book.back))) // 2
+    return len(str(max(pages, 1)))
+
+
+def _urls(pattern: re.Pattern[str], text: str, base: str, group: int = 2) -> list[str]:
+    from urllib.parse import urljoin
+
+    result = []
+    for match in pattern.finditer(text):
+        url = urljoin(base, match.group(group)) if base else match.group(group)
+        if url.startswith("file:") and Path(local_file(url)).is_file():
+            result.append(url.split("#")[0])
+    return result

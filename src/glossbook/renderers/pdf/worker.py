@@ -1,0 +1,168 @@
+"""Laying out one document with WeasyPrint: the worker's entry point, and the one place that
+calls WeasyPrint to lay out and write.
+
+A ``Job`` is plain data (the document's HTML, its stylesheets as text, the folio of its first
+page, and, for workers without the book's files, every file it refers to), so it can go to a
+process of a local pool or to a machine of a Dask cluster; ``lay_out`` returns a ``Laid``:
+the anchors standing on each page, which pages are blank, and the PDF's bytes.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import mimetypes
+import resource
+from dataclasses import dataclass, field
+from typing import Any
+
+from ... import __version__
+from .css import Sheet, captured_warnings
+
+
+@dataclass(frozen=True)
+class Job:
+    """One WeasyPrint document to lay out."""
+
+    name: str  # the anchor of its first part: what messages and the progress name
+    html: str
+    sheets: tuple[Sheet, ...]
+    base_url: str
+    first_folio: int = 1  # the page counter of its first page
+    write: bool = True  # False: only the page map is wanted (a provisional layout)
+    identifier: bytes = b""  # the PDF's file identifier
+    digests: tuple[tuple[str, str], ...] = ()  # each file it refers to (URL, SHA-256)
+    files: tuple[tuple[str, bytes], ...] = field(default=(), compare=False)  # shipped files
+
+    def key(self) -> str:
+        """Everything that can change the layout, hashed: the job's cache key."""
+        digest = hashlib.sha256(f"glossbook {__version__}\0layout 1\0".encode())
+        for sheet in self.sheets:
+            digest.update(f"{sheet.base_url}\0{sheet.text}\0".encode())
+        digest.update(f"{self.base_url}\0{self.first_folio}\0{self.write}\0".encode())
+        digest.update(self.identifier + b"\0")
+        for url, sha in self.digests:
+            digest.update(f"{url}\0{sha}\0".encode())
+        digest.update(self.html.encode())
+        return digest.hexdigest()
+
+
+@dataclass
+class Laid:
+    """What a layout gave: per page the anchors standing on it (all of them, in order) and
+    whether it is blank; the PDF's bytes when asked for; what WeasyPrint reported."""
+
+    name: str
+    anchors: list[list[str]]
+    blank: list[bool]
+    pdf: bytes | None = None
+    warnings: list[str] = field(default_factory=list)
+    peak_mib: float = 0.0  # the peak memory of the process that laid it out (0: cached)
+
+    @property
+    def count(self) -> int:
+        return len(self.anchors)
+
+
+# Each worker process keeps the stylesheets it has read (fonts are loaded once per process),
+# and lets them go before the interpreter winds down (WeasyPrint's fonts clean up after
+# themselves with modules that would be gone by then).
+_SHEETS: dict[tuple[Sheet, ...], tuple[Any, Any, list[Any]]] = {}
+atexit.register(_SHEETS.clear)
+
+
+def lay_out(job: Job) -> Laid:
+    """Lay the job's document out (and write its PDF when ``job.write``)."""
+    with captured_warnings() as records:
+        document = _render(job)
+        anchors = [list(page.anchors) for page in document.pages]
+        blank = [_is_blank(page) for page in document.pages]
+        pdf = None
+        if job.write:
+            _anchor_other_documents(document)
+            pdf = document.write_pdf(pdf_identifier=job.identifier or None)
+    warnings = [record.getMessage() for record in records]
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return Laid(job.name, anchors, blank, pdf, warnings, peak)
+
+
+def write_joined(jobs: list[Job], **options: Any) -> bytes:
+    """Lay the jobs out in this process and write them as one PDF with WeasyPrint's own join
+    (``Document.copy``), which keeps a tagged PDF's structure: the PDF/A and PDF/UA
+    variants. ``options`` go to ``write_pdf``."""
+    with captured_warnings():
+        documents = [_render(job) for job in jobs]
+        pages = [page for document in documents for page in document.pages]
+        return documents[0].copy(pages).write_pdf(**options)
+
+
+def _render(job: Job) -> Any:
+    """The job's WeasyPrint document: its HTML laid out with its stylesheets, the page
+    counter starting at its first folio."""
+    from weasyprint import CSS, HTML
+
+    fetcher = _fetcher(dict(job.files))
+    fonts, counters, sheets = _stylesheets(job.sheets, fetcher)
+    if job.first_folio != 1:
+        sheets = [*sheets, CSS(string=f"@page :first {{ counter-reset: page {job.first_folio}; }}")]
+    return HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
+        stylesheets=sheets, font_config=fonts, counter_style=counters
+    )
+
+
+def _stylesheets(sources: tuple[Sheet, ...], fetcher: Any) -> tuple[Any, Any, list[Any]]:
+    from weasyprint import CSS
+    from weasyprint.css.counters import CounterStyle
+    from weasyprint.text.fonts import FontConfiguration
+
+    if sources not in _SHEETS:
+        fonts, counters = FontConfiguration(), CounterStyle()
+        with captured_warnings():  # the parent has read them and reported their problems
+            sheets = [
+                CSS(
+                    string=sheet.text,
+                    base_url=sheet.base_url or None,
+                    url_fetcher=fetcher,
+                    font_config=fonts,
+                    counter_style=counters,
+                )
+                for sheet in sources
+            ]
+        _SHEETS.clear()  # one set of stylesheets per build
+        _SHEETS[sources] = (fonts, counters, sheets)
+    return _SHEETS[sources]
+
+
+def _fetcher(files: dict[str, bytes]) -> Any:
+    """WeasyPrint's URL fetcher, answering from the shipped files first."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class Shipped(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            data = files.get(url.split("?")[0].split("#")[0])
+            if data is None:
+                if not url.startswith(("data:", "file:")):
+                    # A build reads only the book's own files: never the network.
+                    raise ValueError(f"not fetched: {url} (a build reads no network address)")
+                return super().fetch(url, headers)
+            kind = mimetypes.guess_type(url)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, data, {"Content-Type": kind})
+
+    return Shipped()
+
+
+def _anchor_other_documents(document: Any) -> None:
+    """Keep links to anchors laid out in other documents: WeasyPrint drops a link whose
+    target it cannot find, so each such target gets a stand-in anchor here (on the first
+    page), which the join replaces with the real destination."""
+    known = {name for page in document.pages for name in page.anchors}
+    for page in document.pages:
+        for kind, target, *_ in page.links:
+            if kind == "internal" and target not in known:
+                document.pages[0].anchors[target] = (0, 0, 0, 0)
+                known.add(target)
+
+
+def _is_blank(page: Any) -> bool:
+    page_type = getattr(getattr(page, "_page_box", None), "page_type", None)
+    return bool(getattr(page_type, "blank", False))

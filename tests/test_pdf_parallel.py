@@ -1,0 +1,332 @@
+"""The print layout in pieces: chapters laid out as separate documents (in worker processes,
+or on a Dask cluster), cached, and joined, give the book that one WeasyPrint document of the
+whole book gives: the same text on every page, outline and page labels, and the same bytes
+whatever runs the layout."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from rich.console import Console
+
+from glossbook import __version__
+from glossbook.cli import main
+from glossbook.entrycache import DiskEntryCache
+from glossbook.model import Book, PrintLayout
+from glossbook.pipeline import prepare
+from glossbook.progress import LayoutProgress
+from glossbook.renderers import pdf
+from glossbook.renderers.pdf import css, drawing
+from glossbook.renderers.pdf.worker import Laid
+
+from .test_pdf import outline as read_outline
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+FEATURES = HERE / "books" / "features"
+CORPUS_PAGES = HERE / "fixtures" / "corpus-200-pages.json.gz"
+EPOCH = 1_767_225_600  # 2026-01-01
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from corpus import write_corpus  # noqa: E402
+
+
+class Record:
+    """A progress listener that counts the documents really laid out."""
+
+    def __init__(self) -> None:
+        self.laid_out = 0
+        self.waves: list[str] = []
+
+    def start(self, what: str, total: int) -> None:
+        self.waves.append(what)
+
+    def advance(self, laid: Laid) -> None:
+        self.laid_out += 1
+
+
+def page_texts(data: bytes, tmp: Path) -> list[str]:
+    """Each page's text as pdftotext reads it, without spaces and in lower case: a font's
+    small capitals map back to the letters of the document that first used them, and
+    pdftotext guesses word spaces from glyph positions, so only the letters, digits and
+    punctuation of each page, in order, are compared (a dot leader as one "..": how many
+    dots pdftotext reads from a leader depends on where the page's text grid falls)."""
+    path = tmp / "read.pdf"
+    path.write_bytes(data)
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = ["".join(page.split()).casefold() for page in out.split("\f")[:-1]]
+    return [re.sub(r"\.{2,}", "..", page) for page in pages]
+
+
+def outline(data: bytes, tmp: Path) -> list[tuple[int, str, int]]:
+    path = tmp / "outline.pdf"
+    path.write_bytes(data)
+    return read_outline(PdfReader(path))
+
+
+def one_document(book: Book, page_map: PrintLayout) -> bytes:
+    """The reference: the whole book as one WeasyPrint document, with the same stylesheets
+    and the page numbers of the page map (not target-counter(): WeasyPrint paginates a
+    document again to resolve it, and can then set a footnote twice)."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    theme = pdf.Theme(book.root)
+    sheets = css.sources(book, theme, press=False, bleed=pdf.DEFAULT_BLEED)
+    labels: dict[str, str] = {}
+    for page in page_map.pages:
+        for anchor in page.anchors:
+            labels.setdefault(anchor, page.label)
+    draw = drawing.Drawing(book, theme)
+    fragments = [draw.part(part, labels) for part in drawing.parts(book)]
+    digits = pdf.body_digits(page_map)
+    text = drawing.with_page_numbers(draw.document(fragments, digits), labels, every=True)
+    fonts = FontConfiguration()
+    stylesheets = [
+        CSS(string=s.text, base_url=s.base_url or None, font_config=fonts) for s in sheets
+    ]
+    return (
+        HTML(string=text, base_url=book.root.resolve().as_uri() + "/")
+        .render(stylesheets=stylesheets, font_config=fonts)
+        .write_pdf()
+    )
+
+
+def check_labels(data: bytes, page_map: PrintLayout, tmp: Path) -> None:
+    path = tmp / "labels.pdf"
+    path.write_bytes(data)
+    labels = PdfReader(path).page_labels
+    for page in page_map.pages:
+        if page.label:
+            assert labels[page.number - 1] == page.label, page
+
+
+def check_entries(book: Book, texts: list[str], page_map: PrintLayout) -> None:
+    """Every entry's title stands on the page the page map gives it."""
+    where = {a: page.number for page in page_map.pages for a in page.anchors}
+    for entry in book.entries:
+        title = "".join(entry.title.split()).casefold()
+        assert title in texts[where[entry.anchor] - 1], entry.title
+
+
+@pytest.fixture(scope="module")
+def features(tmp_path_factory: pytest.TempPathFactory) -> tuple[Book, bytes, PrintLayout]:
+    root = tmp_path_factory.mktemp("parallel") / "book"
+    shutil.copytree(FEATURES, root, ignore=shutil.ignore_patterns("build"))
+    book, _ = prepare(root)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+        data, page_map = pdf.layout(book, jobs=2)
+    return book, data, page_map
+
+
+@pytest.mark.parametrize("which", ["features", "sample"])
+def test_pieces_equal_one_document(
+    which: str, features: tuple[Book, bytes, PrintLayout], tmp_path: Path
+) -> None:
+    if which == "features":
+        book, data, page_map = features
+    else:
+        book, _ = prepare(REPO)
+        data, page_map = pdf.layout(book, jobs=2)
+    reference = one_document(book, page_map)
+    ours, theirs = page_texts(data, tmp_path), page_texts(reference, tmp_path)
+    assert len(ours) == len(theirs) == len(page_map.pages)
+    for number, (mine, peer) in enumerate(zip(ours, theirs, strict=True), start=1):
+        assert mine == peer, f"page {number}"
+    assert outline(data, tmp_path) == outline(reference, tmp_path)
+    check_labels(data, page_map, tmp_path)
+    check_entries(book, ours, page_map)
+
+
+def test_links_between_documents_are_live(features: tuple[Book, bytes, PrintLayout]) -> None:
+    """A cross-reference to another chapter, the contents and the index jump to the page
+    where the target stands."""
+    import io
+
+    import pikepdf
+
+    _book, data, page_map = features
+    where = {}
+    for page in page_map.pages:
+        for anchor in page.anchors:
+            where.setdefault(anchor, page.number - 1)
+    document = pikepdf.Pdf.open(io.BytesIO(data))
+    names = pikepdf.NameTree(document.Root.Names.Dests)
+    pages = {page.obj.objgen: n for n, page in enumerate(document.pages)}
+    checked = 0
+    for n, page in enumerate(document.pages):
+        for annot in page.get("/Annots", []):
+            if "/Dest" not in annot:
+                continue
+            name = str(annot.Dest)
+            assert name in names, f"page {n + 1}: link to #{name} has no destination"
+            assert pages[names[name][0].objgen] == where[name], name
+            checked += 1
+    assert checked > 20
+
+
+def test_same_bytes_for_any_number_of_jobs(
+    features: tuple[Book, bytes, PrintLayout], tmp_path: Path
+) -> None:
+    book, data, _ = features
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+        alone, _ = pdf.layout(book, jobs=1)
+    assert alone == data
+
+
+def test_dask_cluster_gives_the_same_bytes(features: tuple[Book, bytes, PrintLayout]) -> None:
+    distributed = pytest.importorskip("distributed")
+    book, data, _ = features
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+        remote, _ = pdf.layout(book, executor_kind="dask", scheduler=cluster.scheduler_address)
+    assert remote == data
+
+
+def test_cache_lays_out_only_what_changed(tmp_path: Path) -> None:
+    root = tmp_path / "book"
+    shutil.copytree(FEATURES, root, ignore=shutil.ignore_patterns("build"))
+    cache = tmp_path / "cache"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+        cold = Record()
+        first, _ = pdf.layout(prepare(root)[0], jobs=1, cache=cache, progress=cold)
+        warm = Record()
+        again, _ = pdf.layout(prepare(root)[0], jobs=1, cache=cache, progress=warm)
+        assert again == first and warm.laid_out == 0 < cold.laid_out
+        entry = next((root / "manuscript").rglob("*.md"))
+        entry.write_text(entry.read_text(encoding="utf-8") + "\nOne more sentence.\n", "utf-8")
+        edited_book = prepare(root)[0]
+        edit = Record()
+        edited, _ = pdf.layout(edited_book, jobs=1, cache=cache, progress=edit)
+        fresh, _ = pdf.layout(edited_book, jobs=1)
+    assert edited == fresh != first
+    # The entry's chapter (laid out once with the last build's numbers, which still hold),
+    # and at most the documents whose numbers its new length moved; never the whole book.
+    assert 1 <= edit.laid_out < cold.laid_out / 2
+
+
+def test_epub_build_reuses_the_print_layout_and_clean_deletes_the_cache(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "book"
+    shutil.copytree(FEATURES, root, ignore=shutil.ignore_patterns("build"))
+    assert main(["build", str(root), "--format", "pdf", "--jobs", "1"]) == 0
+    layouts = list((root / "build" / ".cache" / "layout").glob("*/*.json"))
+    assert layouts
+    stamp = {path: path.stat().st_mtime_ns for path in layouts}
+    assert main(["build", str(root), "--format", "epub", "--jobs", "1"]) == 0
+    assert {p: p.stat().st_mtime_ns for p in stamp} == stamp  # read, not laid out again
+    assert set((root / "build" / ".cache" / "layout").glob("*/*.json")) == set(layouts)
+    page_list = json.loads((root / "build" / "features.layout.json").read_text("utf-8"))
+    assert page_list["pages"]
+    assert main(["build", str(root), "--format", "pdf", "--no-cache", "--jobs", "1"]) == 0
+    assert main(["clean", str(root)]) == 0
+    assert not (root / "build" / ".cache").exists()
+    assert (root / "build" / "features.pdf").is_file()
+    assert "Deleted the build cache" in capsys.readouterr().err
+
+
+def test_print_view_reads_the_build_cache(tmp_path: Path) -> None:
+    """The preview's print view of a chapter comes from the cache a build filled."""
+    root = tmp_path / "book"
+    shutil.copytree(FEATURES, root, ignore=shutil.ignore_patterns("build"))
+    book, _ = prepare(root)
+    pdf.render(book, root / "build", jobs=1, cache=root / "build" / ".cache")
+    anchor = book.chapters[1].anchor
+    cached = {p.read_bytes() for p in (root / "build" / ".cache").rglob("*.pdf")}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf, "lay_out", lambda job: pytest.fail(f"{job.name} laid out again"))
+        view = pdf.render_chapter(book, anchor)
+    assert view in cached
+
+
+def test_build_keeps_parsed_entries_by_content(tmp_path: Path) -> None:
+    root = tmp_path / "book"
+    shutil.copytree(FEATURES, root, ignore=shutil.ignore_patterns("build"))
+    assert main(["build", str(root), "--format", "html"]) == 0
+    parsed = DiskEntryCache(root / "build" / ".cache")
+    files = sorted((root / "manuscript").rglob("*.md"))
+    assert all(parsed.get(path, "en") is not None for path in files)
+    files[0].write_text(files[0].read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    again = DiskEntryCache(root / "build" / ".cache")
+    assert again.get(files[0], "en") is None and again.get(files[1], "en") is not None
+
+
+def test_layout_options_are_checked_before_building(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "book"
+    shutil.copytree(FEATURES, root, ignore=shutil.ignore_patterns("build"))
+    assert main(["build", str(root), "--executor", "dask"]) == 2
+    assert "--scheduler tcp://HOST:PORT" in capsys.readouterr().err
+    assert main(["build", str(root), "--jobs", "0"]) == 2
+    assert "--jobs must be at least 1" in capsys.readouterr().err
+    assert not (root / "build").exists()
+
+
+def test_progress_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    assert LayoutProgress(Console(force_terminal=True)).bar is not None
+    assert LayoutProgress(Console(force_terminal=False)).bar is None
+    monkeypatch.setenv("CI", "true")
+    assert LayoutProgress(Console(force_terminal=True)).bar is None
+
+
+# --- a generated book of 200 entries ------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Book, bytes, PrintLayout, int]:
+    """The generated book laid out once (with the numbers of the fixture's layout as the
+    last build's: each chapter is laid out once, as in a build after an edit)."""
+    folder = tmp_path_factory.mktemp("corpus")
+    book, _ = prepare(write_corpus(folder / "book", 200))
+    numbers = json.loads(gzip.decompress(CORPUS_PAGES.read_bytes()))["numbers"]
+    (folder / "cache" / "layout").mkdir(parents=True)
+    (folder / "cache" / "layout" / "last.json").write_text(json.dumps(numbers), "utf-8")
+    record = Record()
+    data, page_map = pdf.layout(book, jobs=2, cache=folder / "cache", progress=record)
+    return book, data, page_map, record.laid_out
+
+
+def test_generated_book_equals_one_document(
+    corpus: tuple[Book, bytes, PrintLayout, int], tmp_path: Path
+) -> None:
+    """Against every page of the same book laid out as one WeasyPrint document (``one_document``,
+    which takes minutes at this size: kept as a fixture, the hash of each page's text as
+    ``page_texts`` reads it, and the outline; ``fixtures/make_corpus_200.py`` makes it)."""
+    book, data, page_map, laid_out = corpus
+    # Each document once (the chapters, references, index, front and a blank page).
+    assert laid_out == len(book.chapters) + len(book.back) + 4
+    expected = json.loads(gzip.decompress(CORPUS_PAGES.read_bytes()))
+    version = f"glossbook{__version__}".casefold()  # the colophon
+    ours = [page.replace(version, "glossbookversion") for page in page_texts(data, tmp_path)]
+    assert len(ours) == len(expected["pages"])
+    for number, (mine, peer) in enumerate(zip(ours, expected["pages"], strict=True), start=1):
+        assert page_hash(mine) == peer, f"page {number}: {mine[:200]}"
+    assert outline(data, tmp_path) == [tuple(item) for item in expected["outline"]]
+    check_labels(data, page_map, tmp_path)
+    check_entries(book, ours, page_map)
+
+
+def page_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
