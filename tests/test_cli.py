@@ -54,7 +54,8 @@ def test_usage_errors_exit_2(make_book: BookFactory, run_cli) -> None:  # type: 
 
 def test_content_error_exits_1_and_keeps_previous_build(make_book: BookFactory, run_cli) -> None:  # type: ignore[no-untyped-def]
     root = make_book({"manuscript/a.md": entry_text("Alpha", "First version.")})
-    assert run_cli("build", str(root))[0] == 0
+    code, said = run_cli("build", str(root))
+    assert code == 0, said
     page = root / "build" / "html" / "chapter-a.html"
     assert "First version." in page.read_text()
     (root / "manuscript" / "a.md").write_text(

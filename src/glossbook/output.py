@@ -27,6 +27,7 @@ import contextlib
 import errno
 import fcntl
 import json
+import multiprocessing.util
 import os
 import re
 import shutil
@@ -110,6 +111,9 @@ class Staging:
             raise environment_failure(error, out) from None
         # WeasyPrint's font folders and every other tempfile of this build live in the
         # staging folder, so a killed build leaves none in the system's temporary folder.
+        # multiprocessing's own folder (the layout pool's sockets need a short path, and it
+        # outlives the build) is made first, in the system's temporary folder.
+        multiprocessing.util.get_temp_dir()
         self._tempdir = tempfile.tempdir
         self._tmpdir_env = os.environ.get("TMPDIR")
         tempfile.tempdir = str(self.path / TMP)

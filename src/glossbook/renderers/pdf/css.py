@@ -103,6 +103,8 @@ def stylesheets(
     """
     from weasyprint import CSS
 
+    from ...fetcher import fetcher
+
     path = theme.file(STYLESHEET)
     text = path.read_text(encoding="utf-8")
     own = path.resolve().is_relative_to((book.root / BOOK_STYLES).resolve())
@@ -111,7 +113,13 @@ def stylesheets(
     sheets = [CSS(string=page_setup(book, press=press, bleed=bleed), font_config=fonts)]
     with captured_warnings() as records:
         sheets.append(
-            CSS(string=text, base_url=path.as_uri(), font_config=fonts, counter_style=counters)
+            CSS(
+                string=text,
+                base_url=path.as_uri(),
+                font_config=fonts,
+                counter_style=counters,
+                url_fetcher=fetcher(book.root),  # the book's own files only, never the network
+            )
         )
     if not own:
         for record in records:

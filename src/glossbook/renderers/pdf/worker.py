@@ -12,7 +12,9 @@ from __future__ import annotations
 import atexit
 import hashlib
 import mimetypes
+import os
 import resource
+import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,12 +69,16 @@ class Laid:
 # Each worker process keeps the stylesheets it has read (fonts are loaded once per process),
 # and lets them go before the interpreter winds down (WeasyPrint's fonts clean up after
 # themselves with modules that would be gone by then).
-_SHEETS: dict[tuple[Sheet, ...], tuple[Any, Any, list[Any]]] = {}
+_SHEETS: dict[tuple[tuple[Sheet, ...], str], tuple[Any, Any, list[Any]]] = {}
 atexit.register(_SHEETS.clear)
 
 
 def lay_out(job: Job) -> Laid:
     """Lay the job's document out (and write its PDF when ``job.write``)."""
+    if not os.path.isdir(tempfile.gettempdir()):
+        # A worker kept from an earlier build had that build's temporary folder, now gone.
+        tempfile.tempdir = None
+        os.environ.pop("TMPDIR", None)
     with captured_warnings() as records:
         document = _render(job)
         anchors = [list(page.anchors) for page in document.pages]
@@ -115,7 +121,10 @@ def _stylesheets(sources: tuple[Sheet, ...], fetcher: Any) -> tuple[Any, Any, li
     from weasyprint.css.counters import CounterStyle
     from weasyprint.text.fonts import FontConfiguration
 
-    if sources not in _SHEETS:
+    # WeasyPrint writes the fonts into the temporary folder, which is the build's own: a new
+    # build (a new folder) loads them again.
+    key = (sources, tempfile.gettempdir())
+    if key not in _SHEETS:
         fonts, counters = FontConfiguration(), CounterStyle()
         with captured_warnings():  # the parent has read them and reported their problems
             sheets = [
@@ -129,8 +138,8 @@ def _stylesheets(sources: tuple[Sheet, ...], fetcher: Any) -> tuple[Any, Any, li
                 for sheet in sources
             ]
         _SHEETS.clear()  # one set of stylesheets per build
-        _SHEETS[sources] = (fonts, counters, sheets)
-    return _SHEETS[sources]
+        _SHEETS[key] = (fonts, counters, sheets)
+    return _SHEETS[key]
 
 
 def _fetcher(files: dict[str, bytes]) -> Any:
