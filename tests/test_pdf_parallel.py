@@ -246,17 +246,21 @@ def test_epub_build_reuses_the_print_layout_and_clean_deletes_the_cache(
 
 
 def test_print_view_reads_the_build_cache(tmp_path: Path) -> None:
-    """The preview's print view of a chapter comes from the cache a build filled."""
+    """The preview's print view of a chapter comes from the cache a build filled (its
+    stamped layout and its numbers): the chapter's pages of the book, numbers included."""
     root = tmp_path / "book"
     shutil.copytree(FEATURES, root, ignore=shutil.ignore_patterns("build"))
     book, _ = prepare(root)
-    pdf.render(book, root / "build", jobs=1, cache=root / "build" / ".cache")
+    built = pdf.render(book, root / "build", jobs=1, cache=root / "build" / ".cache")
     anchor = book.chapters[1].anchor
-    cached = {p.read_bytes() for p in (root / "build" / ".cache").rglob("*.pdf")}
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(pdf, "lay_out", lambda job: pytest.fail(f"{job.name} laid out again"))
         view = pdf.render_chapter(book, anchor)
-    assert view in cached
+    assert book.print_layout is not None
+    first = next(p.number for p in book.print_layout.pages if anchor in p.anchors)
+    pages = page_texts(view, tmp_path)
+    assert pages == page_texts(built.read_bytes(), tmp_path)[first - 1 : first - 1 + len(pages)]
+    assert any("(p." in page for page in pages)
 
 
 def test_build_keeps_parsed_entries_by_content(tmp_path: Path) -> None:

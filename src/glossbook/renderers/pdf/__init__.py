@@ -53,7 +53,7 @@ from .cache import LayoutCache, cache_folder
 from .css import DEFAULT_TRIM, LOG, STYLESHEET, check, page_setup, stylesheets
 from .drawing import Drawing, creation_date, inline_footnotes, parts
 from .executors import executor
-from .join import join, page_labels
+from .join import join, page_labels, stamped
 from .plan import Plan, Progress
 from .worker import lay_out, write_joined
 
@@ -116,6 +116,7 @@ def layout(
             cache=LayoutCache(cache) if cache else None,
             progress=progress,
             dated=variant is not None,
+            stamp=variant is None,  # a tagged PDF is written whole by WeasyPrint
         )
         plan.run()
     page_map = plan.page_map()
@@ -182,8 +183,17 @@ def render_chapter(book: Book, anchor: str) -> bytes:
     )
     plan.digits = body_digits(book.print_layout) or plan.digits
     unit = next(u for u in plan.units if u.name == anchor)
-    job = plan.job(unit, labels, int(first) if first.isdigit() else 1)
+    unit.first_folio = int(first) if first.isdigit() else 1
     cache = LayoutCache(cache_folder(book))
+    # A build's stamped layout, and its numbers (laid out here if the build made others).
+    laid = cache.get(plan.job(unit, {}, 1, stamp=True))
+    if laid is not None and laid.stamps is not None and laid.pdf is not None:
+        unit.laid = laid
+        numbers_job = plan.numbers_job(unit, labels)
+        numbers = cache.get(numbers_job) or lay_out(numbers_job)
+        assert numbers.pdf is not None
+        return stamped(laid.pdf, numbers.pdf)
+    job = plan.job(unit, labels, unit.first_folio)
     laid = cache.get(job) or lay_out(job)
     assert laid.pdf is not None
     return laid.pdf

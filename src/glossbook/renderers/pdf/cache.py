@@ -18,7 +18,7 @@ from typing import Any
 from ...model import Book
 from .worker import Job, Laid
 
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_folder(book: Book, out: Path | None = None) -> Path:
@@ -51,6 +51,7 @@ class LayoutCache:
             if data.get("format") != FORMAT:
                 raise ValueError(meta)
             laid = Laid(job.name, data["anchors"], data["blank"], None, data["warnings"])
+            laid.stamps = data.get("stamps")
             if job.write:
                 laid.pdf = pdf.read_bytes()
         except (OSError, ValueError, KeyError, TypeError):
@@ -70,6 +71,7 @@ class LayoutCache:
             "anchors": laid.anchors,
             "blank": laid.blank,
             "warnings": laid.warnings,
+            "stamps": laid.stamps,
         }
         _write(meta, json.dumps(data, ensure_ascii=False).encode())
 

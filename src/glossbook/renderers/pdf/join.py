@@ -20,10 +20,12 @@ from ...model import PrintLayout
 
 @dataclass
 class Piece:
-    """A document to join: its PDF bytes and the anchors it really holds."""
+    """A document to join: its PDF bytes, the anchors it really holds, and the PDF of its
+    page numbers to draw over its pages (a stamped document, ``stamp.py``)."""
 
     pdf: bytes
     anchors: set[str]
+    numbers: bytes | None = None
 
 
 def join(pieces: list[Piece], page_map: PrintLayout, created: str) -> bytes:
@@ -36,6 +38,8 @@ def join(pieces: list[Piece], page_map: PrintLayout, created: str) -> bytes:
     offset = 0
     for number, piece in enumerate(pieces):
         source = out if number == 0 else pikepdf.Pdf.open(io.BytesIO(piece.pdf))
+        if piece.numbers is not None:
+            stamp(source, piece.numbers)
         index = {page.obj.objgen: n for n, page in enumerate(source.pages)}
         count = len(source.pages)
         for name, dest in _destinations(source):
@@ -64,6 +68,39 @@ def join(pieces: list[Piece], page_map: PrintLayout, created: str) -> bytes:
     buffer = io.BytesIO()
     out.save(buffer, deterministic_id=True)
     return buffer.getvalue()
+
+
+def stamped(pdf: bytes, numbers: bytes) -> bytes:
+    """A document's PDF with its numbers drawn over its pages."""
+    import pikepdf
+
+    out = pikepdf.Pdf.open(io.BytesIO(pdf))
+    stamp(out, numbers)
+    buffer = io.BytesIO()
+    out.save(buffer, deterministic_id=True)
+    return buffer.getvalue()
+
+
+def stamp(pdf: Any, numbers: bytes) -> None:
+    """Draw each page of ``numbers`` over the same page of ``pdf`` (pages of one size)."""
+    import pikepdf
+
+    over = pikepdf.Pdf.open(io.BytesIO(numbers))
+    if len(over.pages) != len(pdf.pages):
+        raise ValueError("the numbers document has not as many pages as its document")
+    for page, numbered in zip(pdf.pages, over.pages, strict=True):
+        form = pdf.copy_foreign(numbered.as_form_xobject())
+        # As ``Page.add_overlay``, under a name of our own (its names are random: the same
+        # book would not give the same bytes).
+        taken = page.obj.get("/Resources", {}).get("/XObject", {})
+        name = next(n for n in (f"/Numbers{k}" for k in range(len(taken) + 1)) if n not in taken)
+        page.add_resource(form, pikepdf.Name.XObject, name=pikepdf.Name(name))
+        placed = page.calc_form_xobject_placement(
+            form, pikepdf.Name(name), pikepdf.Rectangle(page.trimbox)
+        )
+        page.contents_add(b"q\n", prepend=True)
+        page.contents_add(b"Q\n" + placed)
+        page.contents_coalesce()
 
 
 def page_labels(page_map: PrintLayout) -> Any:

@@ -38,6 +38,7 @@ from .css import Sheet
 from .drawing import Drawing, Part, roman, with_page_numbers
 from .executors import local_file
 from .join import Piece
+from .stamp import font_faces, numbers_css, numbers_html
 from .worker import Job, Laid
 
 LOG = logging.getLogger("glossbook.pdf")
@@ -67,6 +68,7 @@ class Unit:
     pad: bool = False  # a blank page follows, so that the next document opens on a recto
     laid: Laid | None = None
     job: Job | None = None  # what ``laid`` was laid out from
+    numbers: Laid | None = None  # a stamped document's numbers, drawn over its pages
 
     @property
     def count(self) -> int:
@@ -99,6 +101,7 @@ class Plan:
         cache: LayoutCache | None = None,
         progress: Progress | None = None,
         dated: bool = False,
+        stamp: bool = True,
     ) -> None:
         self.book = book
         self.drawing = drawing
@@ -112,7 +115,10 @@ class Plan:
         self.dated = dated  # the front document carries the creation date (variants)
         self.base_url = book.root.resolve().as_uri() + "/"
         self.digits = estimate_digits(book)
+        self.stamp = stamp  # body documents laid out once, their numbers stamped
         self.blank: Laid | None = None
+        faces = [Sheet(font_faces(sheet.text), sheet.base_url) for sheet in self.sheets]
+        self.faces = tuple(sheet for sheet in faces if sheet.text)
         self._digests: dict[str, str] = {}
 
     # --- the waves ------------------------------------------------------------------------
@@ -125,7 +131,10 @@ class Plan:
         if last is not None:
             self.digits = int(last.get("digits", self.digits))
         for _attempt in range(3):  # until the boxes are as wide as the widest folio
-            if last is not None and int(last.get("digits", 0)) == self.digits:
+            if self.stamp:
+                # Once, the numbers left out: they are stamped when the folios are known.
+                jobs = [self.job(u, {}, 1, stamp=True) for u in body]
+            elif last is not None and int(last.get("digits", 0)) == self.digits:
                 # Speculative: the numbers of the last build; where they are still true, this
                 # is the final layout.
                 labels, folios = last.get("labels", {}), last.get("folios", {})
@@ -133,13 +142,17 @@ class Plan:
             else:
                 jobs = [self.job(u, {}, 1, write=False) for u in body]
             for unit, job, laid in zip(body, jobs, self.lay_out(jobs, "Layout"), strict=True):
-                unit.laid, unit.job = laid, job if job.write else None
+                kept = job.write and (not job.stamp or laid.stamps is not None)
+                unit.laid, unit.job = laid, job if kept else None
             self.number()
             needed = len(str(max([u.first_folio + u.count - 1 for u in body], default=1)))
             if needed == self.digits:
                 break
             self.digits = needed
-        final = body + apparatus[:1] if apparatus and apparatus[0].name == "references" else body
+        stamped = [u for u in body if u.job is not None and u.job.stamp]
+        final = [u for u in body if u not in stamped]
+        if apparatus and apparatus[0].name == "references":
+            final.append(apparatus[0])
         for _round in range(MAX_ROUNDS):
             labels = self.labels()
             wanted = [(u, self.job(u, labels, u.first_folio)) for u in final]
@@ -159,9 +172,13 @@ class Plan:
         labels = self.labels()
         jobs = [self.job(u, labels, u.first_folio) for u in rest]
         jobs.append(self.blank_job())
-        *laid_out, self.blank = self.lay_out(jobs, "Contents and index")
+        jobs += [self.numbers_job(u, labels) for u in stamped]
+        laid_out = self.lay_out(jobs, "Contents, index and page numbers")
         for unit, job, laid in zip(rest, jobs, laid_out, strict=False):
             unit.laid, unit.job = laid, job
+        self.blank = laid_out[len(rest)]
+        for unit, laid in zip(stamped, laid_out[len(rest) + 1 :], strict=True):
+            unit.numbers = laid
         self.number()
         for unit in self.units:
             for warning in unit.laid.warnings if unit.laid else []:
@@ -190,25 +207,52 @@ class Plan:
 
     # --- jobs -------------------------------------------------------------------------------
 
-    def job(self, unit: Unit, labels: dict[str, str], first_folio: int, write: bool = True) -> Job:
+    def job(
+        self,
+        unit: Unit,
+        labels: dict[str, str],
+        first_folio: int,
+        write: bool = True,
+        *,
+        stamp: bool = False,
+    ) -> Job:
         fragments = [self.drawing.part(part, labels) for part in unit.parts]
-        digits = self.digits if unit.kind == "body" else 0
         dated = self.dated and unit.kind == "front"
-        document = self.drawing.document(fragments, digits, dated=dated)
+        # Every document's boxes as wide as the body's folios, as in one document of the book.
+        document = self.drawing.document(fragments, self.digits, dated=dated)
         text = with_page_numbers(document, labels, self.digits, every=unit.kind == "body")
-        return self._job(unit.name, text, first_folio, write)
+        return self._job(unit.name, text, first_folio, write, stamp=stamp)
 
     def blank_job(self) -> Job:
         return self._job(BLANK, "<html><body></body></html>", 1, True)
 
-    def _job(self, name: str, text: str, first_folio: int, write: bool) -> Job:
+    def numbers_job(self, unit: Unit, labels: dict[str, str]) -> Job:
+        """The numbers document of a stamped body document (``stamp.py``)."""
+        assert unit.laid is not None and unit.laid.stamps is not None
+        stamps = unit.laid.stamps
+        language = self.book.metadata.language
+        text = numbers_html(stamps, unit.first_folio, labels, self.digits, language)
+        sheets = (*self.faces, Sheet(numbers_css(stamps)))
+        return self._job(f"{unit.name} (numbers)", text, 1, True, sheets=sheets)
+
+    def _job(
+        self,
+        name: str,
+        text: str,
+        first_folio: int,
+        write: bool,
+        *,
+        stamp: bool = False,
+        sheets: tuple[Sheet, ...] | None = None,
+    ) -> Job:
         return Job(
             name,
             text,
-            self.sheets,
+            self.sheets if sheets is None else sheets,
             self.base_url,
             first_folio,
             write,
+            stamp,
             self.identifier,
             self.digests(text),
         )
@@ -288,7 +332,9 @@ class Plan:
         result = []
         for unit in self.units:
             assert unit.laid is not None and unit.laid.pdf is not None
-            result.append(Piece(unit.laid.pdf, {a for page in unit.laid.anchors for a in page}))
+            anchors = {a for page in unit.laid.anchors for a in page}
+            numbers = unit.numbers.pdf if unit.numbers else None
+            result.append(Piece(unit.laid.pdf, anchors, numbers))
             if unit.pad and self.blank is not None and self.blank.pdf is not None:
                 result.append(Piece(self.blank.pdf, set()))
         return result

@@ -20,6 +20,7 @@ from typing import Any
 
 from ... import __version__
 from .css import Sheet, captured_warnings
+from .stamp import Stamps, record
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Job:
     base_url: str
     first_folio: int = 1  # the page counter of its first page
     write: bool = True  # False: only the page map is wanted (a provisional layout)
+    stamp: bool = False  # its page numbers left out, recorded to be drawn later (stamp.py)
     identifier: bytes = b""  # the PDF's file identifier
     digests: tuple[tuple[str, str], ...] = ()  # each file it refers to (URL, SHA-256)
     files: tuple[tuple[str, bytes], ...] = field(default=(), compare=False)  # shipped files
@@ -41,7 +43,8 @@ class Job:
         digest = hashlib.sha256(f"glossbook {__version__}\0layout 1\0".encode())
         for sheet in self.sheets:
             digest.update(f"{sheet.base_url}\0{sheet.text}\0".encode())
-        digest.update(f"{self.base_url}\0{self.first_folio}\0{self.write}\0".encode())
+        options = f"{self.base_url}\0{self.first_folio}\0{self.write}\0{self.stamp}\0"
+        digest.update(options.encode())
         digest.update(self.identifier + b"\0")
         for url, sha in self.digests:
             digest.update(f"{url}\0{sha}\0".encode())
@@ -60,6 +63,7 @@ class Laid:
     pdf: bytes | None = None
     warnings: list[str] = field(default_factory=list)
     peak_mib: float = 0.0  # the peak memory of the process that laid it out (0: cached)
+    stamps: Stamps | None = None  # a stamped layout's number boxes (None: not stampable)
 
     @property
     def count(self) -> int:
@@ -84,12 +88,13 @@ def lay_out(job: Job) -> Laid:
         anchors = [list(page.anchors) for page in document.pages]
         blank = [_is_blank(page) for page in document.pages]
         pdf = None
+        stamps = record(document) if job.stamp else None
         if job.write:
             _anchor_other_documents(document)
             pdf = document.write_pdf(pdf_identifier=job.identifier or None)
     warnings = [record.getMessage() for record in records]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    return Laid(job.name, anchors, blank, pdf, warnings, peak)
+    return Laid(job.name, anchors, blank, pdf, warnings, peak, stamps)
 
 
 def write_joined(jobs: list[Job], **options: Any) -> bytes:
@@ -137,7 +142,8 @@ def _stylesheets(sources: tuple[Sheet, ...], fetcher: Any) -> tuple[Any, Any, li
                 )
                 for sheet in sources
             ]
-        _SHEETS.clear()  # one set of stylesheets per build
+        while len(_SHEETS) >= 2:  # the body's and the numbers' sheets of this build kept
+            del _SHEETS[next(iter(_SHEETS))]
         _SHEETS[key] = (fonts, counters, sheets)
     return _SHEETS[key]
 
