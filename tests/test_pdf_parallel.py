@@ -26,6 +26,7 @@ from glossbook.pipeline import prepare
 from glossbook.progress import LayoutProgress
 from glossbook.renderers import pdf
 from glossbook.renderers.pdf import css, drawing
+from glossbook.renderers.pdf.stamp import NUMBERS
 from glossbook.renderers.pdf.worker import Laid
 
 from .test_pdf import outline as read_outline
@@ -41,17 +42,27 @@ from corpus import write_corpus  # noqa: E402
 
 
 class Record:
-    """A progress listener that counts the documents really laid out."""
+    """A progress listener that counts the documents really laid out: the book's documents
+    (``laid_out``, their names in ``names``) and the numbers documents stamped over them
+    (``stamped``, the names of the documents they number)."""
 
     def __init__(self) -> None:
-        self.laid_out = 0
+        self.names: list[str] = []
+        self.stamped: list[str] = []
         self.waves: list[str] = []
+
+    @property
+    def laid_out(self) -> int:
+        return len(self.names)
 
     def start(self, what: str, total: int) -> None:
         self.waves.append(what)
 
     def advance(self, laid: Laid) -> None:
-        self.laid_out += 1
+        if laid.name.endswith(NUMBERS):
+            self.stamped.append(laid.name.removesuffix(NUMBERS))
+        else:
+            self.names.append(laid.name)
 
 
 def page_texts(data: bytes, tmp: Path) -> list[str]:
@@ -219,9 +230,69 @@ def test_cache_lays_out_only_what_changed(tmp_path: Path) -> None:
         edited, _ = pdf.layout(edited_book, jobs=1, cache=cache, progress=edit)
         fresh, _ = pdf.layout(edited_book, jobs=1)
     assert edited == fresh != first
-    # The entry's chapter (laid out once with the last build's numbers, which still hold),
-    # and at most the documents whose numbers its new length moved; never the whole book.
+    # The entry's chapter (laid out once: its layout does not depend on any number), and
+    # the documents that print the numbers of others (the references, the index, the front);
+    # the other chapters' numbers are stamped, never laid out again.
     assert 1 <= edit.laid_out < cold.laid_out / 2
+
+
+def test_cold_build_lays_out_each_body_document_once(tmp_path: Path) -> None:
+    """Cold, each document of the book is laid out once (the body's with its numbers left
+    out, then stamped) and the book is still the one WeasyPrint document page for page."""
+    book, _ = prepare(FEATURES)
+    record = Record()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+        data, page_map = pdf.layout(book, jobs=1, progress=record)
+    body = [c.anchor for c in book.chapters] + [p.anchor for p in book.back]
+    apparatus = ["references", "names-index", "front", "blank-page"]
+    assert sorted(record.names) == sorted(body + apparatus)  # each once
+    assert sorted(record.stamped) == sorted(body)
+    reference = one_document(book, page_map)
+    assert page_texts(data, tmp_path) == page_texts(reference, tmp_path)
+    assert outline(data, tmp_path) == outline(reference, tmp_path)
+    check_labels(data, page_map, tmp_path)
+    # A stamped number reads in place: "(p. 5)", not "(p. )" and a stray "5".
+    raw = subprocess.run(
+        ["pdftotext", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
+    assert re.search(r"\(p\.\s\d+\)", raw) and "(p. )" not in raw
+
+
+def test_edit_that_moves_folios_lays_out_only_its_chapter(tmp_path: Path) -> None:
+    """An entry of the first chapter of the sample book grows by pages: every later folio
+    and "(p. N)" moves, yet only its chapter is laid out again (and the references, index
+    and contents, which print numbers of others); the later chapters are stamped with their
+    new numbers."""
+    root = tmp_path / "book"
+    root.mkdir()
+    for name in ("glossbook.toml", "bibliography.bib"):
+        shutil.copy(REPO / name, root / name)
+    for name in ("manuscript", "front", "back"):
+        shutil.copytree(REPO / name, root / name)
+    cache = tmp_path / "cache"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+        book = prepare(root)[0]
+        _, before = pdf.layout(book, jobs=1, cache=cache)
+        first = book.chapters[0]
+        entry = root / "manuscript" / f"{first.entries[0].slug}.md"
+        more = "\n\nA paragraph more, long enough to fill some lines of the page. " * 60
+        entry.write_text(entry.read_text(encoding="utf-8") + more, "utf-8")
+        edited_book = prepare(root)[0]
+        record = Record()
+        data, after = pdf.layout(edited_book, jobs=1, cache=cache, progress=record)
+    assert len(after.pages) > len(before.pages) + 1
+    later = [c.anchor for c in edited_book.chapters[1:]] + [p.anchor for p in book.back]
+    assert later
+    folio = {p.anchors[0]: p.label for p in before.pages if p.anchors}
+    moved = {p.anchors[0]: p.label for p in after.pages if p.anchors}
+    assert all(folio[anchor] != moved[anchor] for anchor in later)
+    body_laid_out = [n for n in record.names if n in later or n == first.anchor]
+    assert body_laid_out == [first.anchor]
+    assert set(later) <= set(record.stamped)
+    reference = one_document(edited_book, after)
+    assert page_texts(data, tmp_path) == page_texts(reference, tmp_path)
 
 
 def test_epub_build_reuses_the_print_layout_and_clean_deletes_the_cache(

@@ -38,7 +38,7 @@ from .css import Sheet
 from .drawing import Drawing, Part, roman, with_page_numbers
 from .executors import local_file
 from .join import Piece
-from .stamp import font_faces, numbers_css, numbers_html
+from .stamp import NUMBERS, font_faces, numbers_css, numbers_html
 from .worker import Job, Laid
 
 LOG = logging.getLogger("glossbook.pdf")
@@ -233,7 +233,7 @@ class Plan:
         language = self.book.metadata.language
         text = numbers_html(stamps, unit.first_folio, labels, self.digits, language)
         sheets = (*self.faces, Sheet(numbers_css(stamps)))
-        return self._job(f"{unit.name} (numbers)", text, 1, True, sheets=sheets)
+        return self._job(unit.name + NUMBERS, text, 1, True, sheets=sheets)
 
     def _job(
         self,

@@ -30,6 +30,7 @@ Stamps = dict[str, Any]  # {"size": [width, height, bleed], "pages": [[box, …]
 _GENERIC = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "math"}
 _FORMATS = {"decimal", "lower-roman", "upper-roman"}
 _SIDES = ("top", "bottom", "left", "right")
+NUMBERS = " (numbers)"  # the name of a numbers document: that of its document, and this
 WIDE = 2000  # px: the width of a drawn number's box, wider than any number
 
 
