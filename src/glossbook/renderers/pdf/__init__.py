@@ -5,9 +5,10 @@ The book is laid out as many small WeasyPrint documents (the front, each chapter
 back-matter page, the references, the index), in parallel on the cores of this machine or
 on a Dask cluster, and joined into one PDF with its links, named destinations, outline and
 page labels. WeasyPrint's cost per page grows with the document, so small documents are
-cheaper even on one core; each is laid out once with provisional page numbers in boxes of
-fixed width (so that numbers cannot move lines), then once with its true folio and
-numbers, and a laid-out document is cached under the hash of everything that can change it.
+cheaper even on one core. Each body document is laid out once, with its page numbers left
+out of boxes of fixed width (so that numbers cannot move lines); when every folio is known,
+its true numbers are laid out as a small document and stamped over its pages at the join.
+A laid-out document is cached under the hash of everything that can change it.
 
 Modules, one job each:
 
@@ -19,6 +20,7 @@ Modules, one job each:
   the one place that calls WeasyPrint's layout);
 - ``plan``: which documents, laid out in which waves with which numbers; folios, the page
   map;
+- ``stamp``: the number boxes of a body document recorded, its numbers documents;
 - ``executors``: this process, a local process pool or a Dask cluster;
 - ``cache``: laid-out documents by content hash;
 - ``join``: the documents joined into one PDF (pikepdf);

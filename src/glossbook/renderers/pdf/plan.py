@@ -7,19 +7,25 @@ chapter and each back-matter page (the body, folios from 1), the references and 
 
 The layout runs in waves, each a batch of independent jobs for the executor:
 
-1. *provisional*: every body document, its cross-references showing placeholder page
-   numbers in boxes as wide as the book's folios (print.css), so that its page breaks do
-   not depend on the numbers: this gives every page count, hence every folio (with a cache
-   that remembers the last build's numbers, this layout uses those, speculatively);
-2. *final*: every body document whose first folio or numbers differ from those it was laid
-   out with, written as PDF, and the references (which only print body page numbers);
-3. the index and the front (the contents prints the first page of the index), and the
-   blank page.
+1. *the body, once*: every body document, written as PDF with its page numbers left out
+   (``stamp.py``: their boxes keep their room, as wide as the book's folios in print.css,
+   and are recorded), so that neither its page breaks nor its pages depend on any number;
+   this gives every page count, hence every folio. Its layout is the same whatever the
+   numbers, so the cache keeps it across edits that move them;
+2. *final*: the documents whose numbers cannot be stamped, laid out with their true
+   numbers: the references (which print body page numbers in running text), and a body
+   document a book's own print.css lets numbers move lines in (``stamp.record`` finds it);
+   repeated for those whose pages still changed, until they settle;
+3. the index and the front (the contents prints the first page of the index), the blank
+   page, and a small numbers document per stamped body document (its true folios and
+   "(p. N)"), which the join draws over its pages.
 
-A cached job (``cache.py``) is not laid out again: a warm build lays out nothing, a
-one-entry edit lays out that entry's chapter, and the documents whose numbers it moved. If a
-book's own stylesheet lets numbers move lines, the final wave repeats for the documents
-whose pages still changed, until they settle.
+A cached job (``cache.py``) is not laid out again: a warm build lays out nothing; a
+one-entry edit lays out that entry's chapter, the numbers of the documents whose numbers it
+moved (small), and the references, index and front. The tagged variants (PDF/A, PDF/UA),
+which WeasyPrint writes whole, do not stamp (``stamp=False``): there the first wave is
+provisional (placeholder numbers, or the last build's numbers, speculatively) and the final
+wave lays every body document out again with its true numbers.
 """
 
 from __future__ import annotations
