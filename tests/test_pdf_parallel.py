@@ -259,6 +259,30 @@ def test_cold_build_lays_out_each_body_document_once(tmp_path: Path) -> None:
     assert re.search(r"\(p\.\s\d+\)", raw) and "(p. )" not in raw
 
 
+def test_numbers_that_could_move_lines_are_not_stamped(tmp_path: Path) -> None:
+    """A book's own print.css that sets "(p. N)" in running text (no box of fixed width):
+    the documents that print one are laid out again with their true numbers, not stamped,
+    and the book still equals the one document page for page."""
+    root = tmp_path / "book"
+    shutil.copytree(FEATURES, root, ignore=shutil.ignore_patterns("build"))
+    builtin = (REPO / "src" / "glossbook" / "styles" / "css" / "print.css").read_text("utf-8")
+    (root / "styles" / "css").mkdir(parents=True, exist_ok=True)
+    (root / "styles" / "css" / "print.css").write_text(
+        builtin + "\na.xref::after { display: inline; width: auto; }\n", "utf-8"
+    )
+    book, _ = prepare(root)
+    record = Record()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+        data, page_map = pdf.layout(book, jobs=1, progress=record)
+    body = [c.anchor for c in book.chapters] + [p.anchor for p in book.back]
+    twice = [name for name in body if record.names.count(name) == 2]
+    assert twice and not set(twice) & set(record.stamped)
+    assert set(body) == set(twice) | set(record.stamped)
+    reference = one_document(book, page_map)
+    assert page_texts(data, tmp_path) == page_texts(reference, tmp_path)
+
+
 def test_edit_that_moves_folios_lays_out_only_its_chapter(tmp_path: Path) -> None:
     """An entry of the first chapter of the sample book grows by pages: every later folio
     and "(p. N)" moves, yet only its chapter is laid out again (and the references, index
