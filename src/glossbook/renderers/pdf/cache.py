@@ -51,6 +51,7 @@ class LayoutCache:
             if data.get("format") != FORMAT:
                 raise ValueError(meta)
             laid = Laid(job.name, data["anchors"], data["blank"], None, data["warnings"])
+            laid.starts = data.get("starts", [])
             if job.write:
                 laid.pdf = pdf.read_bytes()
         except (OSError, ValueError, KeyError, TypeError):
@@ -70,6 +71,7 @@ class LayoutCache:
             "anchors": laid.anchors,
             "blank": laid.blank,
             "warnings": laid.warnings,
+            "starts": laid.starts,
         }
         _write(meta, json.dumps(data, ensure_ascii=False).encode())
 
