@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -64,3 +65,38 @@ def test_every_word_extracts_as_written(pages: list[str], expected: str) -> None
     whole = flat("\n".join(pages))
     assert "\ufffd" not in whole
     assert expected in whole
+
+
+def to_unicode_targets(path: Path) -> set[str]:
+    """Every text the ToUnicode maps of the PDF's fonts give a glyph."""
+    import pikepdf
+
+    found: set[str] = set()
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            for font in (page.Resources.get("/Font") or {}).values():
+                cmap = font.get("/ToUnicode")
+                if cmap is None:
+                    continue
+                text = cmap.read_bytes().decode("latin-1")
+                for hexes in re.findall(r"<[0-9A-Fa-f]+>\s*<([0-9A-Fa-f]+)>", text):
+                    found.add(bytes.fromhex(hexes).decode("utf-16-be", "replace"))
+    return found
+
+
+def test_ligatures_and_small_capitals_are_real_glyphs_mapped_back(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The PDF really sets ligatures (a glyph mapped to two or three letters) and the
+    ellipsis as one glyph: what the text test reads back is not plain letters by chance."""
+    root = tmp_path_factory.mktemp("glyphs") / "book"
+    (root / "manuscript").mkdir(parents=True)
+    (root / "glossbook.toml").write_text(MINIMAL_CONFIG, encoding="utf-8")
+    body = "\n\n".join(source for source, _ in PARAGRAPHS)
+    (root / "manuscript" / "sample.md").write_text(
+        "---\ntitle: Textual Fidelity\n---\n" + body + "\n", encoding="utf-8"
+    )
+    built = build(root, root / "build")
+    targets = to_unicode_targets(built.path)
+    assert {"fi", "fl", "ffi"} & targets, sorted(t for t in targets if len(t) > 1)
+    assert "…" in targets
