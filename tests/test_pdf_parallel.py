@@ -427,5 +427,20 @@ def test_generated_book_equals_one_document(
     check_entries(book, ours, page_map)
 
 
+def test_page_markers_of_the_generated_book_stand_where_its_pages_begin(
+    corpus: tuple[Book, bytes, PrintLayout, int], tmp_path: Path
+) -> None:
+    """Every page-break marker of the 200-entry book's EPUB is followed by the first words
+    of its print page (test_page_markers.misplaced)."""
+    from .test_page_markers import misplaced
+
+    book, data, page_map, _ = corpus
+    path = tmp_path / "book.pdf"
+    path.write_bytes(data)
+    wrong, compared = misplaced(book, path, page_map)
+    assert compared > 200
+    assert wrong == []
+
+
 def page_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]

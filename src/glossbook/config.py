@@ -98,6 +98,13 @@ SCHEMA: dict[str, dict[str, Option]] = {
         "trim_size": Option(
             str, "6x9", "Named size (6x9, a5, royal, letter, ...) or 'WIDTH x HEIGHT' with units."
         ),
+        "running_heads": Option(
+            str,
+            "guide-words",
+            "guide-words (the chapters' heads: verso the first entry on the page, recto the "
+            "last), title (verso the book's title, recto the chapter's) or none (the folio "
+            "alone).",
+        ),
     },
     "accessibility": {
         "conformance": Option(
@@ -483,7 +490,12 @@ def _check_accessibility(config: Config, text: str, problems: Problems) -> None:
         )
 
 
-CHOICES = {("markdown", "raw_html"): POLICIES, ("images", "remote"): REMOTE_POLICIES}
+RUNNING_HEADS = ("guide-words", "title", "none")
+CHOICES = {
+    ("markdown", "raw_html"): POLICIES,
+    ("images", "remote"): REMOTE_POLICIES,
+    ("print", "running_heads"): RUNNING_HEADS,
+}
 
 
 def _check_choices(config: Config, text: str, problems: Problems) -> None:

@@ -91,6 +91,7 @@ def load_book(
         root=root,
         settings={
             "trim": config.trim,
+            "running_heads": config.values["print"]["running_heads"],
             "build": dict(config.values["build"]),
             "cover": meta["cover"] or None,
             "order": config.values["contents"]["order"],

@@ -227,6 +227,9 @@ class PrintPage:
     label: str  # the printed folio: "iii", "12", or "" for an unnumbered page
     anchors: list[str] = field(default_factory=list)
     section: str = "body"  # "front", "body" or "back"
+    # Where its text begins: its first words, then the ids of the elements they stand in,
+    # innermost first (empty for a page without text, or a page map that does not say).
+    starts: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -14,12 +14,14 @@ rewritten with fixed dates and a fixed order.
 
 from __future__ import annotations
 
+import bisect
 import html.entities
 import io
 import os
 import re
 import uuid
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -465,50 +467,193 @@ def _link(docs: list[Document]) -> None:
 def _place_pages(layout: PrintLayout, docs: list[Document]) -> list[PageMark]:
     """Put a page-break marker where each numbered print page begins.
 
-    A page's marker goes before the earliest of its anchors that comes after the previous
-    marker; a page on which no such anchor starts gets its marker right after the previous
-    page's; pages before any placed marker (half-title, title, copyright pages the ebook has
-    no anchor for) stand at the start of the title page. Unnumbered pages get no marker.
+    Where the page map says with which words a page begins (``PrintPage.starts``), its
+    marker stands right before them: the first place after the previous marker, inside the
+    innermost element around them that the ebook has, where its text goes on with those
+    words (white space and soft hyphens aside), splitting a paragraph's text when the page
+    begins mid-paragraph; a marker at the start of an element's text goes before the
+    element. Otherwise a page's marker goes before the earliest of its anchors that comes
+    after the previous marker; a page on which no such anchor starts gets its marker right
+    after the previous page's; pages before any placed marker (half-title, title, copyright
+    pages the ebook has no anchor for) stand at the start of the title page. Unnumbered
+    pages get no marker.
     """
     start = 1  # the title page: the first document after the cover
-    where: dict[str, tuple[int, int, etree._Element]] = {}
+    where: dict[str, tuple[int, etree._Element]] = {}
     for d, doc in enumerate(docs):
         assert doc.root is not None
-        for n, element in enumerate(doc.root.iter()):
+        for element in doc.root.iter():
             anchor = element.get("id") if isinstance(element.tag, str) else None
             if anchor and anchor not in where:
-                where[anchor] = (d, n, element)
+                where[anchor] = (d, element)
+    texts: dict[int, _Text] = {}
+
+    def text_of(d: int) -> _Text:
+        if d not in texts:
+            root = docs[d].root
+            assert root is not None
+            texts[d] = _Text(root)
+        return texts[d]
+
     taken = set(where)
     marks: list[PageMark] = []
-    previous: tuple[tuple[int, int], etree._Element, int] | None = None
+    cursor = (start, -1)  # the document and text position of the previous marker
+    previous: etree._Element | None = None
     for page in layout.pages:
         label = " ".join(page.label.split())
         if not label:
             continue
         anchor = _page_anchor(label, taken)
-        floor = previous[0] if previous else (start, -1)
-        found = [where[a] for a in page.anchors if a in where and where[a][:2] > floor]
-        if found:
-            d, n, element = min(found, key=lambda w: w[:2])
-            marker = _marker(element, label, anchor)
-            _place_before(marker, element)
-            position = (d, n)
-        elif previous is not None:
-            position, before, d = previous
-            marker = _marker(before, label, anchor)
-            marker.tail, before.tail = before.tail, None
-            before.addnext(marker)
+        found = _find_start(page.starts, where, text_of, cursor)
+        if found is not None:
+            d, position = found
+            marker = _marker(docs[d].root, label, anchor)
+            text_of(d).insert(marker, position)
+            texts.pop(d)  # its text nodes are split: read again when next needed
         else:
-            d, position = start, (start, -1)
-            root = docs[start].root
-            assert root is not None
-            body = root.find(f"{{{XHTML}}}body")
-            marker = _marker(body, label, anchor)
-            marker.tail, body.text = body.text, None
-            body.insert(0, marker)
+            candidates = []
+            for name in page.anchors:
+                if name in where:
+                    d, element = where[name]
+                    position = text_of(d).start(element)
+                    if (d, position) > cursor:
+                        candidates.append((d, position, text_of(d).order(element), element))
+            if candidates:
+                d, position, _, element = min(candidates, key=lambda c: c[:3])
+                marker = _marker(element, label, anchor)
+                _place_before(marker, element)
+                texts.pop(d)
+            elif previous is not None:
+                d, position = cursor
+                marker = _marker(previous, label, anchor)
+                marker.tail, previous.tail = previous.tail, None
+                previous.addnext(marker)
+            else:
+                d, position = start, -1
+                root = docs[start].root
+                assert root is not None
+                body = root.find(f"{{{XHTML}}}body")
+                marker = _marker(body, label, anchor)
+                marker.tail, body.text = body.text, None
+                body.insert(0, marker)
+                texts.pop(d, None)
         marks.append(PageMark(label, page.section, docs[d].file, anchor))
-        previous = (position, marker, d)
+        cursor, previous = (d, position), marker
     return marks
+
+
+def _find_start(
+    starts: list[str],
+    where: dict[str, tuple[int, etree._Element]],
+    text_of: Callable[[int], _Text],
+    cursor: tuple[int, int],
+) -> tuple[int, int] | None:
+    """Where a print page's first words stand in the ebook, after ``cursor``: (document,
+    text position), or None. The words are looked for in the innermost element around them
+    that the ebook has (then the next one out); when the whole run is not there (text the
+    print edition adds or moves, such as footnotes), in shorter runs of its first words."""
+    if not starts or not starts[0].strip():
+        return None
+    words = starts[0].split()
+    runs = [_squeeze("".join(words[:n])) for n in range(len(words), min(3, len(words)) - 1, -1)]
+    for name in starts[1:]:
+        if name not in where:
+            continue
+        d, element = where[name]
+        if d < cursor[0]:
+            continue
+        text = text_of(d)
+        if text.inside_navigation(element):
+            continue
+        low, high = text.start(element), text.end(element)
+        if d == cursor[0]:
+            low = max(low, cursor[1] + 1)
+        for run in runs:
+            position = text.chars.find(run, low)
+            if run and 0 <= position < high:
+                return d, position
+    return None
+
+
+_IGNORED = re.compile(r"[\s\u00ad\u200b\u2060\ufeff]+")
+
+
+def _squeeze(text: str) -> str:
+    """Text without white space and invisible break opportunities: what is compared."""
+    return _IGNORED.sub("", text)
+
+
+class _Text:
+    """A document's body text as one string without white space (``_squeeze``), and where
+    each of its characters stands: which element's text or tail, at which index."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.body = root.find(f"{{{XHTML}}}body")
+        self._starts: list[int] = []  # where each text node's characters start in ``chars``
+        self._nodes: list[tuple[etree._Element, bool]] = []  # (node, its tail or its text)
+        self._spans: dict[etree._Element, tuple[int, int, int]] = {}  # start, end, order
+        self._parts: list[str] = []
+        self._length = 0
+        if self.body is not None:
+            self._walk(self.body)
+        self.chars = "".join(self._parts)
+
+    def _walk(self, element: etree._Element) -> None:
+        begin, order = self._length, len(self._spans)
+        self._spans[element] = (begin, begin, order)
+        self._add(element, False, element.text)
+        for child in element:
+            if isinstance(child.tag, str):
+                self._walk(child)
+            self._add(child, True, child.tail)
+        self._spans[element] = (begin, self._length, order)
+
+    def _add(self, node: etree._Element, tail: bool, text: str | None) -> None:
+        squeezed = _squeeze(text or "")
+        if squeezed:
+            self._starts.append(self._length)
+            self._nodes.append((node, tail))
+            self._parts.append(squeezed)
+            self._length += len(squeezed)
+
+    def start(self, element: etree._Element) -> int:
+        """The position of an element's first character (its end, if it has none)."""
+        return self._spans[element][0] if element in self._spans else -1
+
+    def end(self, element: etree._Element) -> int:
+        return self._spans[element][1] if element in self._spans else -1
+
+    def order(self, element: etree._Element) -> int:
+        return self._spans[element][2] if element in self._spans else -1
+
+    def inside_navigation(self, element: etree._Element) -> bool:
+        return any(a.get(EPUB_TYPE) for a in element.iterancestors(f"{{{XHTML}}}nav")) or (
+            _local(element) == "nav" and bool(element.get(EPUB_TYPE))
+        )
+
+    def insert(self, marker: etree._Element, position: int) -> None:
+        """Put the marker right before the character at ``position``: before the outermost
+        element whose text starts there, else in the text, splitting it."""
+        n = bisect.bisect_right(self._starts, position) - 1
+        node, tail = self._nodes[n]
+        owner = node.getparent() if tail else node
+        if self.start(owner) == position:
+            while True:
+                parent = owner.getparent()
+                if parent is None or parent is self.body or self.start(parent) != position:
+                    break
+                owner = parent
+            _place_before(marker, owner)
+            return
+        raw = (node.tail if tail else node.text) or ""
+        visible = [i for i, char in enumerate(raw) if not _IGNORED.match(char)]
+        index = visible[position - self._starts[n]]
+        if tail:
+            marker.tail, node.tail = raw[index:], raw[:index]
+            node.addnext(marker)
+        else:
+            marker.tail, node.text = raw[index:], raw[:index]
+            node.insert(0, marker)
 
 
 def _page_anchor(label: str, taken: set[str]) -> str:

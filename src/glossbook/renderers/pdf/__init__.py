@@ -213,7 +213,8 @@ def body_digits(page_map: PrintLayout | None) -> int:
 
 
 def layout_json(page_map: PrintLayout) -> str:
-    """The page map as JSON: ``{"pages": [{"number", "label", "anchors", "section"}, …]}``.
+    """The page map as JSON: ``{"pages": [{"number", "label", "anchors", "section",
+    "starts"}, …]}``.
 
     ``PrintLayout(pages=[PrintPage(**page) for page in data["pages"]])`` reads it back.
     """

@@ -18,7 +18,7 @@ from typing import Any
 from ...model import Book
 from .worker import Job, Laid
 
-FORMAT = 2
+FORMAT = 3
 
 
 def cache_folder(book: Book, out: Path | None = None) -> Path:
@@ -52,6 +52,7 @@ class LayoutCache:
                 raise ValueError(meta)
             laid = Laid(job.name, data["anchors"], data["blank"], None, data["warnings"])
             laid.stamps = data.get("stamps")
+            laid.starts = data.get("starts", [])
             if job.write:
                 laid.pdf = pdf.read_bytes()
         except (OSError, ValueError, KeyError, TypeError):
@@ -72,6 +73,7 @@ class LayoutCache:
             "blank": laid.blank,
             "warnings": laid.warnings,
             "stamps": laid.stamps,
+            "starts": laid.starts,
         }
         _write(meta, json.dumps(data, ensure_ascii=False).encode())
 

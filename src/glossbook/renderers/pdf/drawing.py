@@ -191,6 +191,7 @@ class Drawing:
             created=self.created if dated else "",
             version=__version__,
             digits=digits,
+            running_heads=self.book.settings.get("running_heads") or "guide-words",
         )
 
 

@@ -325,9 +325,8 @@ class Plan:
                 label = roman(number) if unit.kind == "front" else str(unit.first_folio + n)
                 if kind == "prelims" or unit.laid.blank[n]:
                     label = ""
-                result.append(
-                    PrintPage(number=number, label=label, anchors=anchors, section=section)
-                )
+                begins = unit.laid.starts[n] if n < len(unit.laid.starts) else []
+                result.append(PrintPage(number, label, anchors, section, begins))
             if unit.pad:
                 number += 1
                 result.append(PrintPage(number=number, label="", section=section))

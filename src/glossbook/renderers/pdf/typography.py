@@ -8,7 +8,10 @@ head, and URLs that break only where a reader expects a break.
 - URLs and DOIs: a link whose text is a URL gets ``<wbr>`` break opportunities after ``/``
   (``//`` as one) and before ``.``, ``?``, ``#``, ``&``, ``=``, ``_`` and ``~`` (the Chicago
   Manual's rule), and print.css sets links ``hyphens: manual``: a URL breaks only there,
-  never with an added hyphen a reader would type. The ebook and HTML editions are untouched.
+  never with an added hyphen a reader would type. Such a link is marked ``data-url``: a
+  paragraph holding one is set ragged right (print.css), since a long unbreakable run
+  would leave the justified line before it with only a few, very wide, word spaces. The
+  ebook and HTML editions are untouched.
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ def typeset(fragment: str, guide_limit: int) -> str:
         text = match.group(2)
         if not re.match(r"\s*(?:https?://|ftp://|doi:|www\.)", text):
             return match.group(0)
-        return f"{match.group(1)}{break_url(text)}{match.group(3)}"
+        opening = match.group(1)[:-1] + " data-url>"  # print.css sets its paragraph ragged
+        return f"{opening}{break_url(text)}{match.group(3)}"
 
     return _URL_LINK.sub(url, _ARTICLE.sub(guide, fragment))

@@ -20,6 +20,7 @@ from typing import Any
 
 from ... import __version__
 from .css import Sheet, captured_warnings
+from .pagestarts import page_starts
 from .stamp import Stamps, record
 
 
@@ -40,7 +41,7 @@ class Job:
 
     def key(self) -> str:
         """Everything that can change the layout, hashed: the job's cache key."""
-        digest = hashlib.sha256(f"glossbook {__version__}\0layout 1\0".encode())
+        digest = hashlib.sha256(f"glossbook {__version__}\0layout 3\0".encode())
         for sheet in self.sheets:
             digest.update(f"{sheet.base_url}\0{sheet.text}\0".encode())
         options = f"{self.base_url}\0{self.first_folio}\0{self.write}\0{self.stamp}\0"
@@ -64,6 +65,7 @@ class Laid:
     warnings: list[str] = field(default_factory=list)
     peak_mib: float = 0.0  # the peak memory of the process that laid it out (0: cached)
     stamps: Stamps | None = None  # a stamped layout's number boxes (None: not stampable)
+    starts: list[list[str]] = field(default_factory=list)  # per page (pagestarts.py)
 
     @property
     def count(self) -> int:
@@ -87,6 +89,7 @@ def lay_out(job: Job) -> Laid:
         document = _render(job)
         anchors = [list(page.anchors) for page in document.pages]
         blank = [_is_blank(page) for page in document.pages]
+        starts = page_starts(document)
         pdf = None
         stamps = record(document) if job.stamp else None
         if job.write:
@@ -94,7 +97,7 @@ def lay_out(job: Job) -> Laid:
             pdf = document.write_pdf(pdf_identifier=job.identifier or None)
     warnings = [record.getMessage() for record in records]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    return Laid(job.name, anchors, blank, pdf, warnings, peak, stamps)
+    return Laid(job.name, anchors, blank, pdf, warnings, peak, stamps, starts)
 
 
 def write_joined(jobs: list[Job], **options: Any) -> bytes:
