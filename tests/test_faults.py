@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from .conftest import BookFactory, entry_text
 
 POINTS = 10
@@ -109,3 +111,84 @@ def restore(build: Path, files: dict[str, bytes]) -> None:
         path = build / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+
+
+def living(pid: int) -> dict[int, str]:
+    """Every living process under ``pid`` (from /proc): its pid and its start time."""
+    children: dict[int, list[int]] = {}
+    started: dict[int, str] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            fields = stat_fields(int(name))
+        except OSError:
+            continue
+        if fields[0] not in ("Z", "X"):  # a zombie has exited
+            children.setdefault(int(fields[1]), []).append(int(name))
+            started[int(name)] = fields[19]
+    found: dict[int, str] = {}
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found[child] = started[child]
+            todo.append(child)
+    return found
+
+
+def stat_fields(pid: int) -> list[str]:
+    """/proc/PID/stat from its third field on (state, parent, …; field 22 the start time)."""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    return text[text.rindex(")") + 2 :].split()
+
+
+def still_running(pid: int, started: str) -> bool:
+    try:
+        fields = stat_fields(pid)
+    except OSError:
+        return False
+    return fields[0] not in ("Z", "X") and fields[19] == started
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="reads /proc")
+def test_no_layout_worker_outlives_a_killed_build(make_book: BookFactory, tmp_path: Path) -> None:
+    root = make_book(
+        {
+            f"manuscript/{letter}{n}.md": entry_text(
+                f"{letter.upper()}{n} entry", "A paragraph of text for the layout. " * 60
+            )
+            for letter in "abcdefgh"
+            for n in range(4)
+        }
+    )
+    system_tmp = tmp_path / "system-tmp"
+    system_tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(system_tmp)}
+    command = [sys.executable, "-m", "glossbook.cli", "build", str(root), "--jobs", "2"]
+    command += ["--format", "pdf", "--no-cache"]
+    build = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while True:  # until both layout workers run (children of the forkserver)
+            processes = living(build.pid)
+            workers = [pid for pid in processes if stat_fields(pid)[1] != str(build.pid)]
+            if len(workers) >= 2 or build.poll() is not None or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert len(workers) >= 2, f"no pool seen: {build.poll()}"
+        build.kill()
+        build.communicate(timeout=60)  # every process holding its output has ended too
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            left = [pid for pid, started in processes.items() if still_running(pid, started)]
+            if not left:
+                break
+            time.sleep(0.1)
+        assert left == [], [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in left]
+    finally:
+        build.kill()
+        build.wait()
+    assert [p.name for p in system_tmp.iterdir()] == [f"glossbook-{build.pid}"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert list(system_tmp.iterdir()) == []
