@@ -113,10 +113,10 @@ def restore(build: Path, files: dict[str, bytes]) -> None:
         path.write_bytes(data)
 
 
-def living(pid: int) -> dict[int, str]:
-    """Every living process under ``pid`` (from /proc): its pid and its start time."""
+def living(pid: int) -> dict[int, tuple[str, int]]:
+    """Every living process under ``pid`` (from /proc): its start time and its parent."""
     children: dict[int, list[int]] = {}
-    started: dict[int, str] = {}
+    known: dict[int, tuple[str, int]] = {}
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
@@ -126,12 +126,12 @@ def living(pid: int) -> dict[int, str]:
             continue
         if fields[0] not in ("Z", "X"):  # a zombie has exited
             children.setdefault(int(fields[1]), []).append(int(name))
-            started[int(name)] = fields[19]
-    found: dict[int, str] = {}
+            known[int(name)] = (fields[19], int(fields[1]))
+    found: dict[int, tuple[str, int]] = {}
     todo = [pid]
     while todo:
         for child in children.get(todo.pop(), []):
-            found[child] = started[child]
+            found[child] = known[child]
             todo.append(child)
     return found
 
@@ -151,7 +151,14 @@ def still_running(pid: int, started: str) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="reads /proc")
-def test_no_layout_worker_outlives_a_killed_build(make_book: BookFactory, tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM", "Ctrl-C"])
+def test_no_layout_worker_outlives_a_killed_build(
+    make_book: BookFactory, tmp_path: Path, how: str
+) -> None:
+    """Killed while its pool of two lays out (SIGKILL or SIGTERM to the build process,
+    SIGINT to its whole process group as a terminal's Ctrl-C sends it), a build leaves no
+    process of its own running; what it leaves in the system's temporary folder (only when
+    killed outright) the next build removes."""
     root = make_book(
         {
             f"manuscript/{letter}{n}.md": entry_text(
@@ -166,21 +173,31 @@ def test_no_layout_worker_outlives_a_killed_build(make_book: BookFactory, tmp_pa
     env = {**os.environ, "TMPDIR": str(system_tmp)}
     command = [sys.executable, "-m", "glossbook.cli", "build", str(root), "--jobs", "2"]
     command += ["--format", "pdf", "--no-cache"]
-    build = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    build = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as in a terminal
+    )
     try:
         deadline = time.monotonic() + 120
         while True:  # until both layout workers run (children of the forkserver)
             processes = living(build.pid)
-            workers = [pid for pid in processes if stat_fields(pid)[1] != str(build.pid)]
+            workers = [pid for pid, (_, parent) in processes.items() if parent != build.pid]
             if len(workers) >= 2 or build.poll() is not None or time.monotonic() > deadline:
                 break
             time.sleep(0.05)
         assert len(workers) >= 2, f"no pool seen: {build.poll()}"
-        build.kill()
-        build.communicate(timeout=60)  # every process holding its output has ended too
+        if how == "Ctrl-C":
+            os.killpg(build.pid, signal.SIGINT)
+        else:
+            build.send_signal(signal.Signals[how])
+        out, err = build.communicate(timeout=60)  # all that held its output has ended too
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            left = [pid for pid, started in processes.items() if still_running(pid, started)]
+            left = [pid for pid, (start, _) in processes.items() if still_running(pid, start)]
             if not left:
                 break
             time.sleep(0.1)
@@ -188,7 +205,16 @@ def test_no_layout_worker_outlives_a_killed_build(make_book: BookFactory, tmp_pa
     finally:
         build.kill()
         build.wait()
-    assert [p.name for p in system_tmp.iterdir()] == [f"glossbook-{build.pid}"]
+    text = " ".join((out + err).split())
+    if how == "SIGKILL":
+        assert build.returncode == -signal.SIGKILL
+        assert [p.name for p in system_tmp.iterdir()] == [f"glossbook-{build.pid}"]
+    else:
+        assert build.returncode == (130 if how == "Ctrl-C" else 143), text
+        assert text == "Interrupted; the previous build is untouched.", text
+        assert list(system_tmp.iterdir()) == []
+        assert [p.name for p in (root / "build").iterdir()] in ([], [".cache"])
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert list(system_tmp.iterdir()) == []
+    assert leftovers(root / "build", system_tmp) == []
