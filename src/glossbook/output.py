@@ -240,15 +240,19 @@ def process_folder() -> Path:
     short path there. It is locked (``flock``) while the process lives, so that
     ``clean_process_folders`` removes it once the process has gone, killed or not; the
     caller removes it when done."""
-    folder = os.path.join(system_temp(), f"{PROCESS_PREFIX}{os.getpid()}")  # short
-    try:
-        os.mkdir(folder, 0o700)
-    except FileExistsError:
-        folder = tempfile.mkdtemp(prefix=f"{PROCESS_PREFIX}{os.getpid()}-", dir=system_temp())
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)  # not inherited by child processes
-    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    _HELD[folder] = fd
-    return Path(folder)
+    while True:
+        folder = os.path.join(system_temp(), f"{PROCESS_PREFIX}{os.getpid()}")  # short
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            folder = tempfile.mkdtemp(prefix=f"{PROCESS_PREFIX}{os.getpid()}-", dir=system_temp())
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)  # not inherited by child processes
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with contextlib.suppress(OSError):
+            if os.stat(folder).st_ino == os.fstat(fd).st_ino:
+                _HELD[folder] = fd
+                return Path(folder)
+        os.close(fd)  # another build's clean-up took it before it was locked: again
 
 
 def remove_process_folder(folder: Path) -> None:

@@ -93,7 +93,7 @@ class Pool:
                 process.kill()
 
 
-_FOLDER: list[Any] = []  # the folder of this process for multiprocessing, once made
+_FOLDER: list[Path] = []  # the folder of this process for multiprocessing, once made
 
 
 def _multiprocessing_folder() -> None:
@@ -111,7 +111,7 @@ def _multiprocessing_folder() -> None:
     multiprocessing.util.Finalize(None, _forget_folder, args=(folder,), exitpriority=-200)
 
 
-def _forget_folder(folder: Any) -> None:
+def _forget_folder(folder: Path) -> None:
     config = multiprocessing.current_process()._config
     if config.get("tempdir") == str(folder):
         config["tempdir"] = None
