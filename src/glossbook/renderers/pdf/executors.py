@@ -57,6 +57,7 @@ class Pool:
         _multiprocessing_folder()
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["glossbook.renderers.pdf.executors", "weasyprint"])
+        _start_forkserver()
         self.pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=context,
@@ -116,6 +117,24 @@ def _forget_folder(folder: Path) -> None:
     if config.get("tempdir") == str(folder):
         config["tempdir"] = None
     remove_process_folder(folder)
+
+
+def _start_forkserver() -> None:
+    """Start multiprocessing's forkserver (and resource tracker) if they are not running,
+    ignoring Ctrl-C from their first instruction: a terminal sends SIGINT to the whole
+    process group, and one landing while the forkserver still starts up would kill it with a
+    traceback (and the build with it). An ignored signal stays ignored across fork and exec,
+    so this process ignores it while it starts them (a few milliseconds)."""
+    import multiprocessing.forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        multiprocessing.forkserver.ensure_running()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _start_worker(tempdir: str) -> None:
