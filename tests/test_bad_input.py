@@ -818,6 +818,33 @@ def test_interrupted_or_failing_build_keeps_the_previous_one(  # type: ignore[no
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the handler is put back
 
 
+def test_a_failure_in_any_edition_keeps_every_edition(good: Good, tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """All editions or none: a build of the three editions that fails in its last one (the
+    EPUB, after the HTML and the PDF were written), or at load (a control character in a
+    title), leaves the previous HTML, PDF, page map and EPUB byte for byte, and says that
+    nothing was written."""
+    root = tmp_path / "book"
+    shutil.copytree(good.root, root, symlinks=True)
+    code, text = run_cli("build", str(root))
+    assert code == 0, text
+    previous = files_of(root / "build")
+    assert {"bad-input.pdf", "bad-input.layout.json", "bad-input.epub"} <= set(previous)
+    for files, where in [
+        (
+            {A: alpha(body="Changed.\n"), "styles/templates/epub/nav.xhtml": "{{ 1 // 0 }}\n"},
+            "styles/templates/epub/nav.xhtml:1",
+        ),
+        ({A: alpha(title='"Bell\\a"'), "styles/templates/epub/nav.xhtml": None}, f"{A}:2"),
+    ]:
+        write(root, files)
+        code, text = run_cli("build", str(root))
+        assert code == 1, text
+        assert where in text and "nothing was written" in text, text
+        assert "Traceback" not in text, text
+        assert files_of(root / "build") == previous
+        assert not [p for p in (root / "build").iterdir() if p.name.startswith(".glossbook-")]
+
+
 def test_debug_shows_the_trace(
     good: Good, tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]

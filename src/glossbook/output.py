@@ -18,7 +18,10 @@ finds the journal and completes the swap before anything else. Staging folders o
 builds, and the temporaries of older glossbook versions, are removed at the next start.
 
 WeasyPrint and the standard library's ``tempfile`` put their temporary files in the staging
-folder during the build (``tempfile.tempdir``), so they go with it.
+folder during the build (``tempfile.tempdir``), so they go with it. What must live in the
+system's temporary folder (the layout pool's sockets need a short path) goes in a folder of
+the process, ``glossbook-<pid>``, locked while the process lives: removed when it
+ends, and by the next build if it was killed.
 """
 
 from __future__ import annotations
@@ -27,11 +30,11 @@ import contextlib
 import errno
 import fcntl
 import json
-import multiprocessing.util
 import os
 import re
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -47,6 +50,12 @@ STAGING_PREFIX = ".glossbook-staging-"
 JOURNAL = ".commit.json"
 OLD = ".old"
 TMP = ".tmp"
+PROCESS_PREFIX = "glossbook-"
+_PROCESS_FOLDER = re.compile(r"^glossbook-\d+(?:-[a-z0-9_]{8})?$")
+# The temporary folder outside the builds under way (the system's), and the open, locked
+# folders of this process (see ``process_folder``).
+_OUTSIDE: list[str] = []
+_HELD: dict[str, int] = {}
 
 # Temporaries of glossbook versions that staged each edition beside its target.
 _LEGACY = re.compile(
@@ -104,6 +113,7 @@ class Staging:
                     ]
                 ) from None
             recover(out)
+            clean_process_folders()
             self.path = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
             (self.path / TMP).mkdir()
         except OSError as error:
@@ -111,9 +121,7 @@ class Staging:
             raise environment_failure(error, out) from None
         # WeasyPrint's font folders and every other tempfile of this build live in the
         # staging folder, so a killed build leaves none in the system's temporary folder.
-        # multiprocessing's own folder (the layout pool's sockets need a short path, and it
-        # outlives the build) is made first, in the system's temporary folder.
-        multiprocessing.util.get_temp_dir()
+        _OUTSIDE.append(tempfile.gettempdir())
         self._tempdir = tempfile.tempdir
         self._tmpdir_env = os.environ.get("TMPDIR")
         tempfile.tempdir = str(self.path / TMP)
@@ -121,6 +129,8 @@ class Staging:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if _OUTSIDE:
+            _OUTSIDE.pop()
         tempfile.tempdir = self._tempdir
         if self._tmpdir_env is None:
             os.environ.pop("TMPDIR", None)
@@ -218,6 +228,69 @@ def recover(out: Path) -> None:
                 shutil.rmtree(child, ignore_errors=True)
             else:
                 child.unlink(missing_ok=True)
+
+
+def system_temp() -> str:
+    """The system's temporary folder: not the staging folder of a build under way."""
+    return _OUTSIDE[0] if _OUTSIDE else tempfile.gettempdir()
+
+
+def process_folder() -> Path:
+    """A new folder of this process in the system's temporary folder, for what needs a
+    short path there. It is locked (``flock``) while the process lives, so that
+    ``clean_process_folders`` removes it once the process has gone, killed or not; the
+    caller removes it when done."""
+    while True:
+        folder = os.path.join(system_temp(), f"{PROCESS_PREFIX}{os.getpid()}")  # short
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            folder = tempfile.mkdtemp(prefix=f"{PROCESS_PREFIX}{os.getpid()}-", dir=system_temp())
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)  # not inherited by child processes
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with contextlib.suppress(OSError):
+            if os.stat(folder).st_ino == os.fstat(fd).st_ino:
+                _HELD[folder] = fd
+                return Path(folder)
+        os.close(fd)  # another build's clean-up took it before it was locked: again
+
+
+def remove_process_folder(folder: Path) -> None:
+    """Remove a folder made by ``process_folder`` and let its lock go."""
+    shutil.rmtree(folder, ignore_errors=True)
+    fd = _HELD.pop(str(folder), None)
+    if fd is not None:
+        os.close(fd)
+
+
+def clean_process_folders() -> None:
+    """Remove the folders ``process_folder`` made in processes that have gone (a killed
+    build's): only ours (by name and owner), only those no living process holds locked."""
+    base = system_temp()
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(base, name)
+        if not _PROCESS_FOLDER.match(name) or path in _HELD:
+            continue
+        try:
+            info = os.lstat(path)
+            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+                continue
+            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)  # its process lives (or it cannot be locked): left alone
+            continue
+        try:
+            shutil.rmtree(path, ignore_errors=True)
+        finally:
+            os.close(fd)
 
 
 @contextlib.contextmanager

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..output import Staging, checkpoint, environment_failure, settle
+from . import add_book_path, book_folder
 
 if TYPE_CHECKING:
     from ..entrycache import DiskEntryCache
@@ -32,7 +33,7 @@ FORMATS = {
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", nargs="?", default=".", help="the book's folder (default: .)")
+    add_book_path(parser)
     parser.add_argument(
         "--format",
         "-f",
@@ -105,9 +106,7 @@ def execute(args: argparse.Namespace) -> int:
     from ..pipeline import prepare
     from ..progress import LayoutProgress
 
-    root = Path(args.path)
-    if not root.is_dir():
-        raise UsageError(f"'{args.path}' is not a folder.")
+    root = book_folder(args)
     formats = parse_formats(args.format)
     if (args.press or args.pdf_variant) and "pdf" not in formats:
         raise UsageError("--press and --pdf-variant apply to the pdf edition: add it to --format.")

@@ -24,6 +24,7 @@ from pathlib import Path
 from ..checks import Result, timed
 from ..errors import UsageError
 from ..model import Book
+from . import add_book_path, book_folder
 
 OUTPUT_FORMATS = ("human", "json")
 EXAMPLE = "glossbook check my-glossary --built --format json"
@@ -34,7 +35,7 @@ listed as skipped."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", nargs="?", default=".", help="the book's folder (default: .)")
+    add_book_path(parser)
     parser.add_argument(
         "--built",
         action="store_true",
@@ -59,9 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def execute(args: argparse.Namespace) -> int:
     from ..checks import lint
 
-    root = Path(args.path)
-    if not root.is_dir():
-        raise UsageError(f"'{args.path}' is not a folder.")
+    root = book_folder(args)
     out = Path(args.out) if args.out else root / "build"
     if args.out and not out.is_dir():
         raise UsageError(f"'{args.out}' is not a folder.")

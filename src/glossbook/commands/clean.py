@@ -7,11 +7,11 @@ import argparse
 import shutil
 from pathlib import Path
 
-from ..errors import UsageError
+from . import add_book_path, book_folder
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", nargs="?", default=".", help="the book's folder (default: .)")
+    add_book_path(parser)
     parser.add_argument(
         "--out",
         "-o",
@@ -25,9 +25,7 @@ def execute(args: argparse.Namespace) -> int:
     from ..console import console
     from ..renderers.pdf.cache import folder_of
 
-    root = Path(args.path)
-    if not root.is_dir():
-        raise UsageError(f"'{args.path}' is not a folder.")
+    root = book_folder(args)
     config = load_config(root)
     folder = folder_of(root, config.get("build", "cache"), Path(args.out) if args.out else None)
     if not folder.is_dir():

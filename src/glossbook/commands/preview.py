@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import errno
 import traceback
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
+from . import add_book_path, book_folder
 
 if TYPE_CHECKING:
     from ..preview import Outcome
@@ -27,7 +27,7 @@ Each chapter page links to a print view: that chapter as a PDF."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", nargs="?", default=".", help="the book's folder (default: .)")
+    add_book_path(parser)
     parser.add_argument(
         "--port", "-p", type=int, default=8000, help="port to listen on; 0 picks a free one"
     )
@@ -47,9 +47,7 @@ def execute(args: argparse.Namespace) -> int:
     from ..preview import Preview
     from ..preview.server import is_loopback
 
-    root = Path(args.path)
-    if not root.is_dir():
-        raise UsageError(f"'{args.path}' is not a folder.")
+    root = book_folder(args)
     if not (root / CONFIG_FILE).is_file():
         raise UsageError(
             f"'{args.path}' is not a book project: it has no {CONFIG_FILE}. "

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
 import tinycss2
@@ -31,6 +31,7 @@ GENERIC_FAMILIES = {
 }
 _POSITION = re.compile(r"\s*at (\d+):(\d+)")
 _URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)""")
+_FAILED_IMPORT = re.compile(r"^Failed to load stylesheet at (\S+) : (\w+): ")
 
 
 class _Records(logging.Handler):
@@ -129,7 +130,9 @@ def stylesheets(
     problems = _missing_font_files(text, path, shown)
     missing = {p.line for p in problems}
     for record in records:
-        problem = _css_problem(record, text, shown)
+        problem = _import_problem(record, text, path, book.root) or _css_problem(
+            record, text, shown
+        )
         if "@font-face cannot be loaded" not in problem.message or problem.line not in missing:
             problems.append(problem)
     problems += _unknown_fonts(text, shown)
@@ -180,6 +183,85 @@ def _css_problem(record: logging.LogRecord, text: str, shown: str) -> Problem:
         f"CSS: {message.rstrip('.')}.",
         "Fix the stylesheet: the print edition ignores what it cannot read.",
     )
+
+
+def _import_problem(record: logging.LogRecord, text: str, path: Path, root: Path) -> Problem | None:
+    """A stylesheet that an ``@import`` names and WeasyPrint could not read, located at that
+    rule (in print.css or a stylesheet of the book it imports): refused (the network, files
+    outside the book), missing, or unreadable."""
+    failed = _FAILED_IMPORT.match(" ".join(record.getMessage().split()))
+    if failed is None:
+        return None
+    url, error = failed.groups()
+    file, line, named = _importing_rule(url, text, path, root, set())
+    named = named or url
+    if error == "Refused":
+        name = urlsplit(url).path.rsplit("/", 1)[-1] or "more.css"
+        message = (
+            f"the stylesheet '{named}' imported here is not read: a build reads only the "
+            "book's own files (no network address, no file outside the book)."
+        )
+        todo = (
+            "Copy that stylesheet into the book's styles/css/ and import it by a path "
+            f'relative to this one (@import "{name}";), or paste its rules in here.'
+        )
+    elif url.startswith("file:") and not local_path(url).exists():
+        message = f"the stylesheet '{named}' imported here does not exist."
+        todo = "Fix the path (relative to this stylesheet), or add the file."
+    else:
+        message = f"the stylesheet '{named}' imported here cannot be read ({error})."
+        todo = "Check that file, or remove the @import."
+    shown = file.relative_to(root).as_posix() if file.is_relative_to(root) else str(file)
+    return Problem(shown, line, message, todo)
+
+
+def _importing_rule(
+    url: str, text: str, path: Path, root: Path, seen: set[Path]
+) -> tuple[Path, int | None, str]:
+    """The stylesheet, line and written target of the ``@import`` naming ``url``: in
+    ``text`` (the sheet at ``path``) or in a sheet of the book it imports; else ``path``
+    itself, with no line."""
+    seen.add(path)
+    for rule in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True):
+        if rule.type != "at-rule" or rule.lower_at_keyword != "import":
+            continue
+        named = _import_target(rule.prelude)
+        if named is None:
+            continue
+        absolute = urljoin(path.as_uri(), named)
+        if absolute == url:
+            return path, rule.source_line, named
+        nested = local_path(absolute) if absolute.startswith("file:") else None
+        if (
+            nested is None
+            or nested in seen
+            or not nested.is_file()
+            or not nested.resolve().is_relative_to(root.resolve())
+        ):
+            continue
+        try:
+            inner = nested.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        found = _importing_rule(url, inner, nested, root, seen)
+        if found[1] is not None:
+            return found
+    return path, None, ""
+
+
+def _import_target(prelude: list[Any]) -> str | None:
+    """What an ``@import`` names: ``"x.css"``, ``url(x.css)`` or ``url("x.css")``."""
+    for token in prelude:
+        if token.type in ("url", "string"):
+            return str(token.value)
+        if token.type == "function" and token.lower_name == "url" and token.arguments:
+            return str(getattr(token.arguments[0], "value", "")) or None
+    return None
+
+
+def local_path(url: str) -> Path:
+    """The file a ``file:`` URL names."""
+    return Path(url2pathname(urlsplit(url).path))
 
 
 def _rule_line(text: str, prelude: str) -> int | None:

@@ -1,13 +1,25 @@
 """Where layout jobs run: in this process, in a pool of local worker processes, or on the
 workers of a Dask distributed cluster. Every executor returns the same results for the same
-jobs (the layout is a pure function of the job), so the book's bytes do not depend on it."""
+jobs (the layout is a pure function of the job), so the book's bytes do not depend on it.
+
+The local pool lives for one layout: its workers start with the build's temporary folder,
+keep nothing from one build to the next, and die with the build on every path out. A
+success shuts them down; an error, Ctrl-C or SIGTERM kills them at once; if the build
+process is killed outright (SIGKILL), each worker notices that its parent has gone and exits,
+and the forkserver they came from exits after them. Workers ignore Ctrl-C: a terminal
+sends it to the whole process group, and it is the build's to handle.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
 import multiprocessing
+import multiprocessing.util
 import os
+import signal
+import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -16,7 +28,8 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from ...errors import UsageError
-from .worker import Job, Laid, lay_out
+from ...output import held_signals, process_folder, remove_process_folder
+from .worker import Job, Laid, lay_out, release
 
 EXECUTORS = ("local", "dask")
 Done = Callable[[Laid], None]
@@ -32,25 +45,113 @@ class Inline:
             done(results[-1])
         return results
 
+    def close(self) -> None:
+        release()  # the stylesheets' fonts are in this build's temporary folder
+
 
 class Pool:
-    """A pool of local worker processes; each reads the stylesheets and fonts once."""
+    """A pool of local worker processes for one layout; each worker reads the stylesheets
+    and fonts once. ``close`` shuts it down (``failed``: kills its workers at once)."""
 
     def __init__(self, workers: int) -> None:
+        _multiprocessing_folder()
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["glossbook.renderers.pdf.worker", "weasyprint"])
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        context.set_forkserver_preload(["glossbook.renderers.pdf.executors", "weasyprint"])
+        _start_forkserver()
+        self.pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(tempfile.gettempdir(),),
+        )
 
     def map(self, jobs: list[Job], done: Done) -> list[Laid]:
-        futures = {self.pool.submit(lay_out, job): n for n, job in enumerate(jobs)}
+        # Submitting starts the workers: Ctrl-C and SIGTERM wait until each started worker
+        # is known to the pool (and so can be killed), then are raised.
+        with held_signals() as received:
+            futures = {self.pool.submit(lay_out, job): n for n, job in enumerate(jobs)}
+        for signum in received[:1]:
+            signal.raise_signal(signum)
         results: list[Any] = [None] * len(jobs)
         for future in as_completed(futures):
             results[futures[future]] = future.result()
             done(results[futures[future]])
         return results
 
-    def close(self) -> None:
-        self.pool.shutdown(cancel_futures=True)
+    def close(self, failed: bool = False) -> None:
+        if failed:
+            self.kill()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def kill(self) -> None:
+        """Kill the workers now (their jobs are abandoned)."""
+        kill = getattr(self.pool, "kill_workers", None)  # Python 3.14
+        if kill is not None:
+            kill()
+            return
+        for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                process.kill()
+
+
+_FOLDER: list[Path] = []  # the folder of this process for multiprocessing, once made
+
+
+def _multiprocessing_folder() -> None:
+    """Give multiprocessing its folder (where the forkserver's socket goes, which needs a
+    short path) in the system's temporary folder: a folder of this process, removed when the
+    process ends, and by the next build if it is killed (``output.process_folder``). Not the
+    build's staging folder: the forkserver serves every build of this process."""
+    config = multiprocessing.current_process()._config  # what util.get_temp_dir() reads
+    if _FOLDER or config.get("tempdir"):
+        return  # made already
+    folder = process_folder()
+    _FOLDER.append(folder)
+    config["tempdir"] = str(folder)
+    # At exit, after multiprocessing's own clean-up (priority 0 and above).
+    multiprocessing.util.Finalize(None, _forget_folder, args=(folder,), exitpriority=-200)
+
+
+def _forget_folder(folder: Path) -> None:
+    config = multiprocessing.current_process()._config
+    if config.get("tempdir") == str(folder):
+        config["tempdir"] = None
+    remove_process_folder(folder)
+
+
+def _start_forkserver() -> None:
+    """Start multiprocessing's forkserver (and resource tracker) if they are not running,
+    ignoring Ctrl-C from their first instruction: a terminal sends SIGINT to the whole
+    process group, and one landing while the forkserver still starts up would kill it with a
+    traceback (and the build with it). An ignored signal stays ignored across fork and exec,
+    so this process ignores it while it starts them (a few milliseconds)."""
+    import multiprocessing.forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        multiprocessing.forkserver.ensure_running()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _start_worker(tempdir: str) -> None:
+    """Run in each worker process as it starts."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build handles Ctrl-C: it kills us
+    # This build's temporary folder (the forkserver may have started in an earlier build).
+    tempfile.tempdir = tempdir
+    os.environ["TMPDIR"] = tempdir
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: Any) -> None:
+    """Wait for the build process to go (its end of a pipe closes), then exit at once."""
+    parent.join()
+    os._exit(1)
 
 
 class Dask:
@@ -117,6 +218,11 @@ def executor(kind: str = "local", jobs: int | None = None, scheduler: str = "") 
         runner = Inline() if workers == 1 else Pool(workers)
     try:
         yield runner
-    finally:
-        if hasattr(runner, "close"):
+    except BaseException:
+        if isinstance(runner, Pool):
+            runner.close(failed=True)
+        elif hasattr(runner, "close"):
             runner.close()
+        raise
+    if hasattr(runner, "close"):
+        runner.close()

@@ -12,9 +12,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import mimetypes
-import os
 import resource
-import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,19 +70,22 @@ class Laid:
         return len(self.anchors)
 
 
-# Each worker process keeps the stylesheets it has read (fonts are loaded once per process),
-# and lets them go before the interpreter winds down (WeasyPrint's fonts clean up after
-# themselves with modules that would be gone by then).
-_SHEETS: dict[tuple[tuple[Sheet, ...], str], tuple[Any, Any, list[Any]]] = {}
+# Each process keeps the stylesheets it has read (fonts are loaded once per process), until
+# ``release``: the layout pool's workers end with the layout, and the executor that lays out
+# in the build's own process releases them when it closes (their fonts are in the build's
+# temporary folder). They go before the interpreter winds down (WeasyPrint's fonts clean up
+# after themselves with modules that would be gone by then).
+_SHEETS: dict[tuple[Sheet, ...], tuple[Any, Any, list[Any]]] = {}
 atexit.register(_SHEETS.clear)
+
+
+def release() -> None:
+    """Let the stylesheets (and their fonts) go."""
+    _SHEETS.clear()
 
 
 def lay_out(job: Job) -> Laid:
     """Lay the job's document out (and write its PDF when ``job.write``)."""
-    if not os.path.isdir(tempfile.gettempdir()):
-        # A worker kept from an earlier build had that build's temporary folder, now gone.
-        tempfile.tempdir = None
-        os.environ.pop("TMPDIR", None)
     with captured_warnings() as records:
         document = _render(job)
         anchors = [list(page.anchors) for page in document.pages]
@@ -104,10 +105,13 @@ def write_joined(jobs: list[Job], **options: Any) -> bytes:
     """Lay the jobs out in this process and write them as one PDF with WeasyPrint's own join
     (``Document.copy``), which keeps a tagged PDF's structure: the PDF/A and PDF/UA
     variants. ``options`` go to ``write_pdf``."""
-    with captured_warnings():
-        documents = [_render(job) for job in jobs]
-        pages = [page for document in documents for page in document.pages]
-        return documents[0].copy(pages).write_pdf(**options)
+    try:
+        with captured_warnings():
+            documents = [_render(job) for job in jobs]
+            pages = [page for document in documents for page in document.pages]
+            return documents[0].copy(pages).write_pdf(**options)
+    finally:
+        release()  # their fonts are in the build's temporary folder
 
 
 def _render(job: Job) -> Any:
@@ -129,9 +133,7 @@ def _stylesheets(sources: tuple[Sheet, ...], fetcher: Any) -> tuple[Any, Any, li
     from weasyprint.css.counters import CounterStyle
     from weasyprint.text.fonts import FontConfiguration
 
-    # WeasyPrint writes the fonts into the temporary folder, which is the build's own: a new
-    # build (a new folder) loads them again.
-    key = (sources, tempfile.gettempdir())
+    key = sources
     if key not in _SHEETS:
         fonts, counters = FontConfiguration(), CounterStyle()
         with captured_warnings():  # the parent has read them and reported their problems
