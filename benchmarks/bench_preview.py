@@ -6,7 +6,8 @@ For the sample book (the repository's own, copied to a temporary folder) and for
 generated book of N entries (``corpus.write_corpus``), it starts a preview on a free port,
 connects as a page's script does (server-sent events), then saves an edit to one entry
 several times. For each edit it measures the time from the save to the ``state`` event
-that carries a new site token (what makes an open page reload), and prints the median,
+that carries a new site token (what makes an open page reload) and to the edited page
+served again (what the author waits for: pages are rendered when asked for), the median,
 the fastest and slowest, the rebuild time the server itself reports, and, for comparison,
 a cold build: the same work with an empty entry cache (what every rebuild would cost
 without the cache) and ``glossbook build --format html`` (which also writes the files).
@@ -114,11 +115,23 @@ class Timed:
             self.seconds += time.perf_counter() - start
 
 
+def fetch(port: int, page: str) -> bytes:
+    """GET a page of the preview, as the reloading browser does."""
+    with socket.create_connection(("127.0.0.1", port), timeout=120) as sock:
+        sock.sendall(f"GET /{page} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        data = b""
+        while chunk := sock.recv(1 << 16):
+            data += chunk
+    return data
+
+
 def edits_to_reload(
     root: Path, entry: Path, edits: int, memo: bool = False
-) -> tuple[list[float], list[float], list[float]]:
-    """Save ``edits`` edits to ``entry``; the seconds from each save to its reload event,
-    the rebuild times the server reported, and the time of pandoc's citeproc in each."""
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    """Save ``edits`` edits to ``entry``; the seconds from each save to its reload event and
+    to the edited page served again, the rebuild times the server reported, and the time of
+    pandoc's citeproc in each."""
+    served: list[float] = []
     rebuilds: list[float] = []
     in_pandoc: list[float] = []
     timed = Timed(memo)
@@ -140,6 +153,10 @@ def edits_to_reload(
             if first["problems"]:
                 raise SystemExit(f"the benchmark book has errors: {first['problems']}")
             token = first["site"]
+            book = preview.state.site.book
+            assert book is not None
+            slug = next(e.slug for e in book.entries if Path(e.file).name == entry.name)
+            page = html.entry_pages(book)[slug]
             for n in range(edits):
                 text = f"{head}{fence}Benchmark edit {n}. {body}"
                 start = time.perf_counter()
@@ -147,6 +164,8 @@ def edits_to_reload(
                 while (state := events.next_state())["site"] == token:
                     pass
                 latencies.append(time.perf_counter() - start)
+                assert f"Benchmark edit {n}.".encode() in fetch(preview.port, page)
+                served.append(time.perf_counter() - start)
                 token = state["site"]
                 if state["problems"]:
                     raise SystemExit(f"the edit broke the book: {state['problems']}")
@@ -155,18 +174,22 @@ def edits_to_reload(
             events.close()
             citations.format_citations = timed.real
     entry.write_text(original, encoding="utf-8")
-    return latencies, rebuilds, in_pandoc
+    return latencies, served, rebuilds, in_pandoc
 
 
 def report(name: str, root: Path, entry: Path, args: argparse.Namespace, out: Path) -> None:
     edits, repeat = args.edits, args.repeat
-    latencies, rebuilds, in_pandoc = edits_to_reload(root, entry, edits)
+    latencies, served, rebuilds, in_pandoc = edits_to_reload(root, entry, edits)
     in_memory, to_disk = cold_builds(root, out, repeat)
     median = statistics.median(latencies)
     print(f"\n{name}: {len(list((root / 'manuscript').rglob('*.md')))} entries")
     print(
         f"  save -> reload event  median {median * 1000:7.1f} ms"
         f"  (min {min(latencies) * 1000:.1f}, max {max(latencies) * 1000:.1f}; {edits} edits)"
+    )
+    print(
+        f"  save -> page served   median {statistics.median(served) * 1000:7.1f} ms"
+        f"  (min {min(served) * 1000:.1f}, max {max(served) * 1000:.1f}; the edited page)"
     )
     print(f"  rebuild (server)      median {statistics.median(rebuilds) * 1000:7.1f} ms")
     print(f"    of which citeproc   median {statistics.median(in_pandoc) * 1000:7.1f} ms")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 
 from glossbook.loader import EntryCache
 from glossbook.pipeline import prepare
@@ -20,7 +21,7 @@ def test_cache_reuses_unchanged_entries_and_sees_edits(make_book: BookFactory) -
     cache = EntryCache()
     first, _ = prepare(root, cache)
     assert len(cache.entries) == 2
-    cached_alpha = cache.entries[root / "manuscript" / "a.md"][1]
+    cached_alpha = pickle.loads(cache.entries[root / "manuscript" / "a.md"][1])
     second, _ = prepare(root, cache)
     # Same content, but a fresh copy: passes on one build never leak into the next.
     assert second.entry("a").html == first.entry("a").html

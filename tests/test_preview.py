@@ -428,7 +428,7 @@ def test_an_exception_in_a_rebuild_is_shown_and_the_server_keeps_going(
     def broken(*args: object, **kwargs: object) -> object:
         raise RuntimeError("the renderer fell over")
 
-    monkeypatch.setattr(site, "render_pages", broken)
+    monkeypatch.setattr(site, "Pages", broken)
     edit(book / ENTRY, DEFINITION, "---\nAfter the crash. Attunement is the process")
     state = events.until(lambda s: bool(s["problems"]))
     assert state["site"] == good["site"]
@@ -683,3 +683,20 @@ def test_the_command_refuses_a_port_in_use_and_a_folder_that_is_no_book(book: Pa
     args = types.SimpleNamespace(path=str(not_a_book), port=0, host="127.0.0.1", open=False)
     with pytest.raises(UsageError, match=r"glossbook\.toml"):
         command.execute(args)  # type: ignore[arg-type]
+
+
+def test_a_page_whose_template_fails_on_request_shows_the_problem(book: Path) -> None:
+    """Pages are rendered when first asked for: a book's template that fails on one page
+    only (the build renders one page of each template) shows its error on that page."""
+    override = book / "styles" / "templates" / "html" / "chapter.html"
+    override.parent.mkdir(parents=True)
+    text = (site.BUILTIN / "templates" / "html" / "chapter.html").read_text(encoding="utf-8")
+    failing = '{% if chapter.anchor == "chapter-c" %}{{ none_such.attribute }}{% endif %}'
+    override.write_text(text.replace("{% block main %}", "{% block main %}" + failing))
+    with Preview(book, port=0) as running:
+        assert running.state.problems == ()
+        status, _, body = http_get(running.port, "/chapter-a.html")
+        assert status == 200 and b"chapter-title" in body
+        status, _, body = http_get(running.port, "/chapter-c.html")
+        assert b"none_such" in body and b"styles/templates/html/chapter.html" in body
+        assert b"Traceback" not in body

@@ -15,6 +15,7 @@ from . import __version__
 from .loader import EntryCache
 
 FILE = "entries.pickle"
+FORMAT = 2  # each entry pickled on its own (EntryCache)
 
 
 class DiskEntryCache(EntryCache):
@@ -23,10 +24,10 @@ class DiskEntryCache(EntryCache):
         self.file = folder / FILE
         self.hashes: dict[Path, str] = {}
         try:
-            version, language, entries = pickle.loads(self.file.read_bytes())
+            version, form, language, entries = pickle.loads(self.file.read_bytes())
         except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError):
             return
-        if version == __version__:
+        if version == __version__ and form == FORMAT:
             self.language, self.entries = language, entries
 
     def signature(self, path: Path) -> object:
@@ -39,7 +40,7 @@ class DiskEntryCache(EntryCache):
         """Write the cache (atomically: a parallel build never reads half of it)."""
         self.file.parent.mkdir(parents=True, exist_ok=True)
         kept = {path: item for path, item in self.entries.items() if path in self.hashes}
-        data = pickle.dumps((__version__, self.language, kept))
+        data = pickle.dumps((__version__, FORMAT, self.language, kept))
         fd, name = tempfile.mkstemp(prefix=f".{FILE}.", dir=self.file.parent)
         with os.fdopen(fd, "wb") as out:
             out.write(data)

@@ -22,12 +22,14 @@ def run(book: Book, problems: Problems) -> None:
     for document in documents:
         owner[document.anchor] = f"the entry or page in {document.file}"
     for document in documents:
-        written = _written_ids(book, document.file)
+        written: dict[str, int] | None = None  # read only when a name is taken
         for match in _ID.finditer(document.html):
             anchor = match.group(1)
             if anchor not in owner:
                 owner[anchor] = f"an anchor in {document.file}"
                 continue
+            if written is None:
+                written = _written_ids(book, document.file)
             if anchor not in written:
                 continue  # not the author's: a clash of generated names is reported elsewhere
             problems.error(

@@ -50,7 +50,7 @@ from urllib.parse import quote, unquote
 
 from ..errors import Problem
 from ..theme import BUILTIN
-from .site import Site
+from .site import Site, failure
 
 if TYPE_CHECKING:
     from . import Preview, State
@@ -204,10 +204,18 @@ class PreviewServer(ThreadingHTTPServer):
         key = (state.site.token, state.build, name)
         pieces = self.injected.get(key)
         if pieces is None:
-            page = state.site.pages[name]
-            text = inject(
-                page, site=state.site, problems=state.problems, nonce=_NONCE, chapter=chapter
-            )
+            problems = state.problems
+            try:
+                page = state.site.pages[name]  # rendered now, the first time it is asked for
+            except Exception as error:  # a book's template that fails on this page alone
+                log.exception("rendering %s failed", name)
+                root = state.site.book.root if state.site.book else Path.cwd()
+                problems = (*problems, *failure(error, root))
+                page = '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8" />\n'
+                page += "<title>This page could not be rendered</title>\n</head>\n<body>\n"
+                page += "<main>\n<h1>This page could not be rendered</h1>\n</main>\n"
+                page += "</body>\n</html>\n"
+            text = inject(page, site=state.site, problems=problems, nonce=_NONCE, chapter=chapter)
             pieces = text.split(_NONCE)
             if len(self.injected) > 512 or any(k[1] != state.build for k in self.injected):
                 self.injected = {}

@@ -20,7 +20,7 @@ from ..errors import ContentError, Problem
 from ..loader import EntryCache
 from ..model import Book
 from ..pipeline import prepare
-from ..renderers.html import pages, render_pages, search_files
+from ..renderers.html import Pages, pages, search_files
 from ..search import THEME_FILES
 from ..theme import BUILTIN, Theme
 
@@ -57,14 +57,15 @@ def build_site(
     """
     book, warnings = prepare(root, cache)
     theme = theme or Theme(root)
-    rendered = render_pages(book, theme, [STYLESHEET])
+    rendered = Pages(book, theme, [STYLESHEET])  # each page rendered when first asked for
+    rendered.check()
     files = {**book.assets, STYLESHEET: theme.file(STYLESHEET)}
     files |= {relative: theme.file(relative) for relative in THEME_FILES}
     chapters = {p.file: p.anchor for p in pages(book) if p.template == "html/chapter.html"}
     site = Site(
         token=token,
         title=book.metadata.title,
-        pages=MappingProxyType(rendered),
+        pages=rendered,
         files=MappingProxyType(files),
         generated=OnDemand(search_files(book)),
         bases=(root.resolve(), BUILTIN.resolve()),

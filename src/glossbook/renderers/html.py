@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__, search
-from ..model import Book
+from ..model import Book, Chapter, MatterPage
 from ..output import staged_folder
 from ..remote import linked_images
 from ..theme import Theme
@@ -78,44 +79,111 @@ def pages(book: Book) -> list[Page]:
 
 
 def render_pages(book: Book, theme: Theme, stylesheets: list[str]) -> dict[str, str]:
-    """Render every page to a string, keyed by file name, links already rewritten."""
-    listing = pages(book)
-    titles = {e.slug: e.title for e in book.entries}
-    rendered: dict[str, str] = {}
-    for n, page in enumerate(listing):
-        rendered[page.file] = theme.render(
+    """Render every page to a string, keyed by file name, links already rewritten (also
+    to any anchor a book's own templates add)."""
+    rendered = Pages(book, theme, stylesheets)
+    texts = {file: rendered.unlinked(file) for file in rendered}
+    for file, text in texts.items():
+        for anchor in _ID.findall(text):
+            rendered.homes.setdefault(anchor, file)
+    return {file: rendered.relink(file, text) for file, text in texts.items()}
+
+
+class Pages(Mapping[str, str]):
+    """The edition's pages by file name, each rendered the first time it is asked for and
+    then kept (the preview: a rebuild renders only the pages a reader opens).
+
+    Links go to the page that holds their anchor, known from the book itself (each
+    document's anchors, the references' and the index's), not from the rendered pages."""
+
+    def __init__(self, book: Book, theme: Theme, stylesheets: list[str]) -> None:
+        self.book, self.theme, self.stylesheets = book, theme, stylesheets
+        self.listing = pages(book)
+        self.numbers = {page.file: n for n, page in enumerate(self.listing)}
+        self.titles = {e.slug: e.title for e in book.entries}
+        self.homes = anchor_homes(book)
+        self._done: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, file: str) -> str:
+        n = self.numbers[file]  # KeyError for a page the edition does not have
+        with self._lock:
+            if file not in self._done:
+                self._done[file] = self.relink(file, self.unlinked(self.listing[n].file))
+            return self._done[file]
+
+    def __contains__(self, file: object) -> bool:
+        return file in self.numbers  # without rendering it
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.numbers)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def check(self) -> None:
+        """Render one page of each template now, so that a book's broken template is an
+        error of the build, not of a later request."""
+        first: dict[str, str] = {}
+        for page in self.listing:
+            first.setdefault(page.template, page.file)
+        for file in first.values():
+            self[file]
+
+    def unlinked(self, file: str) -> str:
+        """The page rendered, its links still ``#anchor``."""
+        n = self.numbers[file]
+        listing, page = self.listing, self.listing[n]
+        text = self.theme.render(
             page.template,
-            book=book,
-            titles=titles,
+            book=self.book,
+            titles=self.titles,
             version=__version__,
-            stylesheets=stylesheets,
+            stylesheets=self.stylesheets,
             page_title=page.title if n else "",
             body_class=page.template.split("/")[-1].removesuffix(".html"),
             prev=listing[n - 1] if n > 0 else None,
             next=listing[n + 1] if n + 1 < len(listing) else None,
             **page.context,
         )
-    return link_pages({file: linked_images(text) for file, text in rendered.items()})
+        return linked_images(text)
 
+    def relink(self, file: str, text: str) -> str:
+        """Point every ``#anchor`` link at the page that holds the anchor."""
 
-def link_pages(rendered: dict[str, str]) -> dict[str, str]:
-    """Point every ``#anchor`` link at the page that holds the anchor."""
-    home: dict[str, str] = {}
-    for file, text in rendered.items():
-        for anchor in _ID.findall(text):
-            home.setdefault(anchor, file)
-
-    def relink(file: str, text: str) -> str:
         def sub(match: re.Match[str]) -> str:
             anchor = match.group(1)
-            target = home.get(anchor)
+            target = self.homes.get(anchor)
             if target is None or target == file:
                 return match.group(0)
             return f'href="{target}#{anchor}"'
 
         return _HREF.sub(sub, text)
 
-    return {file: relink(file, text) for file, text in rendered.items()}
+
+def anchor_homes(book: Book) -> dict[str, str]:
+    """The page file of every anchor a link can point at, from the book: each front or back
+    page's and chapter's anchors and those written in their documents, the references',
+    the index's (the first page holding an anchor wins, as in reading order)."""
+    homes: dict[str, str] = {}
+
+    def add(file: str, anchors: Iterable[str]) -> None:
+        for anchor in anchors:
+            homes.setdefault(anchor, file)
+
+    for page in pages(book):
+        matter, chapter = page.context.get("page"), page.context.get("chapter")
+        if isinstance(matter, MatterPage):
+            add(page.file, [page.anchor, *_ID.findall(" " + matter.html)])
+        elif isinstance(chapter, Chapter):
+            add(page.file, [chapter.anchor])
+            for entry in chapter.entries:
+                add(page.file, [entry.anchor, *_ID.findall(" " + entry.html)])
+        elif page.anchor == "references":
+            add(page.file, ["references", *(f"ref-{ref.key}" for ref in book.references)])
+        elif page.anchor == "names-index":
+            add(page.file, ["names-index", *(group.anchor for group in book.index)])
+    return homes
 
 
 def entry_pages(book: Book) -> dict[str, str]:
