@@ -225,18 +225,10 @@ def worker_ours(folder: Path, style: str) -> dict[str, float]:
 
 
 def worker_pandoc(folder: Path, style: str) -> dict[str, float]:
-    from glossbook.csl import resolve_style
+    from glossbook.csl import citeproc_command, resolve_style
 
     command = [
-        pypandoc.get_pandoc_path(),
-        "--citeproc",
-        "--from=markdown",
-        "--to=html",
-        "--wrap=none",
-        f"--csl={resolve_style(style)}",
-        f"--bibliography={folder / 'refs.bib'}",
-        "--metadata=link-citations=true",
-        "--metadata=lang=en-US",
+        *citeproc_command(folder / "refs.bib", resolve_style(style)),
         str(folder / "citations.md"),
     ]
     start = time.perf_counter()

@@ -421,7 +421,7 @@ def test_not_utf8_is_an_error_with_its_line(tmp_path: Path) -> None:
     path.write_bytes(b"@book{a,\n  author = {M\xfcller, Hans},\n}\n")
     with pytest.raises(ContentError) as info:
         load_bibliography(path, "refs.bib")
-    assert str(info.value).startswith("refs.bib:2: error: the file is not UTF-8 text.")
+    assert str(info.value).startswith("refs.bib:2: error: this file is not UTF-8 text.")
 
 
 def test_crlf_line_numbers(tmp_path: Path) -> None:

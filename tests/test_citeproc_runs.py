@@ -118,6 +118,54 @@ def test_cache_makes_an_unchanged_run_free(
         format_citations(changed, [*clusters, f"[@{keys[0]}]"], cache_dir=tmp_path)
 
 
+def test_a_changed_citation_runs_its_group_again_only(
+    references: tuple[list[dict[str, Any]], list[str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The preview's case: one citation changed in one entry. Only the run of the changed
+    citation's group goes to pandoc again (the others, and the order of the reference list,
+    come from the cache), and the result is the cold run's."""
+    refs, keys = references
+    clusters = _clusters(keys, 160)
+    monkeypatch.setattr(csl, "_BATCH", 12)
+    runs: list[list[str]] = []  # per pandoc run: the keys of the works it formatted
+    real_format_one = csl._format_one
+
+    def counting(items: list[dict[str, Any]], *args: Any, **kwargs: Any) -> Any:
+        runs.append([str(item["id"]) for item in items])
+        return real_format_one(items, *args, **kwargs)
+
+    monkeypatch.setattr(csl, "_format_one", counting)
+    format_citations(refs, clusters, cache_dir=tmp_path)
+    batches = len(runs) - 2  # one run per batch, the order run, the parted clusters' run
+    assert batches >= 4
+
+    def changed_cold(changed: list[str]) -> csl.Formatted:
+        runs.clear()
+        warm = format_citations(refs, changed, cache_dir=tmp_path)
+        rerun = list(runs)
+        cold = format_citations(refs, changed, split=False)
+        assert (warm.citations, warm.references) == (cold.citations, cold.references)
+        runs[:] = rerun
+        return warm
+
+    # A locator changed: the one run that formats that work.
+    single = next(i for i, c in enumerate(clusters) if c.startswith("[@") and ";" not in c)
+    key = csl.extract_keys(clusters[single])[0]
+    edited = [*clusters]
+    edited[single] = f"[@{key}, p. 999]"
+    formatted = changed_cold(edited)
+    assert len(runs) == 1 and key in runs[0]
+    assert "999" in formatted.citations[single]
+    # Another work cited there: its group runs again, and the order of the reference list
+    # (the set of works changed); every other group comes from the cache.
+    uncited = sorted(set(keys) - {k for c in edited for k in csl.extract_keys(c)})
+    edited[single] = f"[@{uncited[0]}]"
+    changed_cold(edited)
+    assert len(runs) <= 4 < batches + 2
+
+
 def test_only_cited_works_and_used_fields_reach_citeproc() -> None:
     refs = [
         {"id": "a", "type": "book", "title": "A", "abstract": "long", "keyword": "x"},

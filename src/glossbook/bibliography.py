@@ -29,6 +29,7 @@ import pypandoc
 
 from glossbook.bibscan import scan_bib
 from glossbook.errors import Problem, Problems
+from glossbook.sources import decode_utf8
 
 __all__ = ["BibEntry", "Bibliography", "load_bibliography"]
 
@@ -80,17 +81,14 @@ def load_bibliography(
     shown = display_path or str(path)
     problems = Problems()
     data = Path(path).read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.error(
-            shown,
-            data[: exc.start].count(b"\n") + 1,
-            "the file is not UTF-8 text.",
-            "Save it as UTF-8 (JabRef: File > Properties > Encoding; BibDesk: Preferences).",
-        )
-        problems.raise_if_errors()
-        raise AssertionError("unreachable") from exc
+    text = decode_utf8(
+        data,
+        shown,
+        problems,
+        "Save it as UTF-8 (JabRef: File > Properties > Encoding; BibDesk: Preferences).",
+    )
+    problems.raise_if_errors()
+    assert text is not None
     scan = scan_bib(text, shown, problems)
     problems.raise_if_errors()
     normalised = _with_language(scan.text, scan.entries, lang)
