@@ -387,12 +387,12 @@ def _format_split(items: list[dict[str, Any]], clusters: list[str], run: _Run) -
     # First citation order: the order run lists the works in it (citeproc's tie-break).
     first_cited = list(dict.fromkeys(k for c in clusters for k in extract_keys(c)))
     order_items = [by_id[k] for k in first_cited if k in by_id]
-    sorting = _sorting_only(style_text)
 
     def batch(i: int) -> Formatted:
         return run.format([by_id[k] for k in batches[i]], batch_clusters[i], kind="part")
 
     def order() -> list[str]:
+        sorting = _sorting_only(style_text, "order")
         done = run.format(order_items, [], first_cited, sorting, kind="order")
         return [key for key, _ in done.references]
 
@@ -403,6 +403,7 @@ def _format_split(items: list[dict[str, Any]], clusters: list[str], run: _Run) -
         keys = dict.fromkeys(k for i in parted for k in extract_keys(clusters[i]))
         works = [by_id[k] for k in keys if k in by_id]
         cited = [clusters[i] for i in parted]
+        sorting = _sorting_only(style_text, "shape")
         return run.format(works, cited, (), sorting, kind="shape").citations
 
     workers = max(1, min(len(batches) + 2, os.cpu_count() or 1))
@@ -505,14 +506,23 @@ def _neighbours_kept(
     return True
 
 
-def _sorting_only(style_text: str) -> str:
-    """The style without disambiguation: its reference list in the same order, quickly."""
-    return re.sub(
+_BIBLIOGRAPHY = re.compile(r"<bibliography\b.*?</bibliography>", re.DOTALL)
+_BIBLIOGRAPHY_LAYOUT = re.compile(r"(<bibliography\b.*?)<layout\b.*?</layout>", re.DOTALL)
+
+
+def _sorting_only(style_text: str, part: str) -> str:
+    """The style without disambiguation, for a run that only sorts: ``"order"``, the
+    reference list in the style's order, each entry a mere mark (its sort keys are
+    the style's own); ``"shape"``, the citations without a reference list."""
+    style = re.sub(
         r"\s(?:disambiguate-add-givenname|disambiguate-add-names|disambiguate-add-year-suffix|"
         r'givenname-disambiguation-rule)="[^"]*"',
         "",
         style_text,
     )
+    if part == "shape":
+        return _BIBLIOGRAPHY.sub("", style)
+    return _BIBLIOGRAPHY_LAYOUT.sub(r'\1<layout><text value="-"/></layout>', style)
 
 
 def _store(path: Path, formatted: Formatted) -> None:
