@@ -257,3 +257,22 @@ def test_pandoc_warnings_are_reported(make_book: BookFactory) -> None:
     root = make_book({"manuscript/a.md": entry_text("Alpha", "[@a]"), "bibliography.bib": bib})
     _, warnings = prepare(root)
     assert all(w.file == "bibliography.bib" for w in warnings)
+
+
+def test_the_cache_keeps_the_recently_used_results(
+    references: tuple[list[dict[str, Any]], list[str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A preview session leaves a result behind per edit: the oldest go, the one in use
+    stays."""
+    refs, keys = references
+    monkeypatch.setattr(csl, "_KEEP", {"run": 2, "part": 4, "order": 2, "shape": 2})
+    first = [f"[@{keys[0]}]"]
+    format_citations(refs, first, cache_dir=tmp_path)
+    for i in range(1, 5):
+        format_citations(refs, [f"[@{keys[i]}]"], cache_dir=tmp_path)
+        format_citations(refs, first, cache_dir=tmp_path)  # used again: kept
+    assert len(list(tmp_path.glob("run-*.json"))) == 2
+    monkeypatch.setattr(csl, "_format_one", None)  # no pandoc run possible
+    format_citations(refs, first, cache_dir=tmp_path)

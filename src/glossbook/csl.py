@@ -135,7 +135,26 @@ def format_citations(
     if formatted is None:
         formatted = run.format(items, clusters, nocite)
     run.store("run", document, items, formatted)
+    if cache_dir is not None:
+        _prune(cache_dir)
     return formatted
+
+
+#: Results kept in the cache, by kind: whole runs, and the split runs (a preview session
+#: leaves one of each behind per edit); the least recently used go first.
+_KEEP = {"run": 16, "part": 1000, "order": 16, "shape": 16}
+
+
+def _prune(folder: Path) -> None:
+    for kind, keep in _KEEP.items():
+        try:
+            found = sorted(
+                ((p.stat().st_mtime, p) for p in folder.glob(f"{kind}-*.json")), reverse=True
+            )
+            for _, path in found[keep:]:
+                path.unlink(missing_ok=True)
+        except OSError:
+            pass  # another build pruned it first
 
 
 @dataclass(frozen=True)
@@ -173,6 +192,7 @@ class _Run:
             return None
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
+            os.utime(path)  # recently used: kept when the cache is pruned
             return Formatted(
                 data["citations"], [tuple(r) for r in data["references"]], data["warnings"]
             )
