@@ -1,9 +1,10 @@
 """Formatting citations and the reference list with pandoc's citeproc and a CSL style.
 
-All the citation clusters of a book go to ONE pandoc process: each cluster becomes its
-own fenced ``Div`` in a Markdown document, the references are handed over as CSL-JSON,
-and pandoc's HTML output is split back into one inline fragment per cluster and one
-fragment per reference (in the style's order).
+The citation clusters of a book go to pandoc as a Markdown document, each cluster its
+own fenced ``Div``, the references as CSL-JSON; pandoc's HTML output is split back into
+one inline fragment per cluster and one fragment per reference (in the style's order).
+Works that cannot affect one another's formatting are formatted in separate runs, in
+parallel, each run cached on its own (see ``_format_split``); the result is one run's.
 """
 
 from __future__ import annotations
@@ -114,7 +115,8 @@ def format_citations(
     ``cache_dir``, the result is kept there under a hash of every input (style, works,
     clusters in order, language), and an unchanged book costs no pandoc run at all.
     With ``split``, works that cannot affect one another's formatting are formatted in
-    separate pandoc runs, in parallel (see ``_groups``); the result is the same.
+    separate pandoc runs, in parallel (see ``_groups``); the result is the same. Each of
+    those runs is cached by its own inputs too: a changed citation runs its group again.
     """
     csl_path = resolve_style(style)
     style_text = csl_path.read_text(encoding="utf-8", errors="replace")
