@@ -276,3 +276,44 @@ def test_the_cache_keeps_the_recently_used_results(
     assert len(list(tmp_path.glob("run-*.json"))) == 2
     monkeypatch.setattr(csl, "_format_one", None)  # no pandoc run possible
     format_citations(refs, first, cache_dir=tmp_path)
+
+
+def test_an_edited_entry_runs_one_group_again(
+    make_book: BookFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A book of ten entries: one citation edited in one entry, and the rebuild sends one
+    group of works to pandoc; every other citation and the reference list stay."""
+    text, keys = _bib(90)
+    clusters = _clusters(keys, 160)
+    files = {"bibliography.bib": text}
+    for n in range(10):
+        body = " ".join(f"Text {c}." for c in clusters[n * 16 : (n + 1) * 16])
+        files[f"manuscript/e{n}.md"] = entry_text(f"Entry {n}", body)
+    root = make_book(files)
+    monkeypatch.setattr(csl, "_BATCH", 12)
+    runs: list[int] = []
+    real_format_one = csl._format_one
+
+    def counting(items: list[dict[str, Any]], *args: Any, **kwargs: Any) -> Any:
+        runs.append(len(items))
+        return real_format_one(items, *args, **kwargs)
+
+    monkeypatch.setattr(csl, "_format_one", counting)
+    before, _ = prepare(root)
+    assert len(runs) > 4
+    edited = root / "manuscript" / "e3.md"
+    single = next(c for c in clusters[48:64] if c.startswith("[@") and ";" not in c)
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace(single, single[:-1] + ", p. 999]", 1),
+        encoding="utf-8",
+    )
+    runs.clear()
+    after, _ = prepare(root)
+    assert len(runs) == 1 and runs[0] <= 2 * 12
+    old = [c.html for e in before.entries for c in e.citations]
+    new = [c.html for e in after.entries for c in e.citations]
+    assert sum(a != b for a, b in zip(old, new, strict=True)) == 1
+    assert "999" in "".join(new) and "999" not in "".join(old)
+    assert [(r.key, r.html) for r in after.references] == [
+        (r.key, r.html) for r in before.references
+    ]
