@@ -8,10 +8,8 @@ import re
 import subprocess
 from pathlib import Path
 
-import pypandoc
-
 from glossbook.bibliography import load_bibliography
-from glossbook.csl import _divs, format_citations, resolve_style
+from glossbook.csl import _divs, citeproc_command, format_citations, resolve_style
 
 
 def plain(fragment: str) -> str:
@@ -31,16 +29,7 @@ def ours(bib: Path, style: str) -> tuple[dict[str, str], dict[str, str]]:
 def pandoc(bib: Path, keys: list[str], style: str) -> tuple[dict[str, str], dict[str, str]]:
     document = "\n\n".join(f"::: {{#c-{i}}}\n[@{k}]\n:::" for i, k in enumerate(keys))
     result = subprocess.run(
-        [
-            pypandoc.get_pandoc_path(),
-            "--citeproc",
-            "--from=markdown",
-            "--to=html",
-            "--wrap=none",
-            f"--csl={resolve_style(style)}",
-            f"--bibliography={bib}",
-            "--metadata=lang=en-US",
-        ],
+        citeproc_command(bib, resolve_style(style)),
         input=document.encode("utf-8"),
         capture_output=True,
         check=True,

@@ -421,7 +421,7 @@ def test_not_utf8_is_an_error_with_its_line(tmp_path: Path) -> None:
     path.write_bytes(b"@book{a,\n  author = {M\xfcller, Hans},\n}\n")
     with pytest.raises(ContentError) as info:
         load_bibliography(path, "refs.bib")
-    assert str(info.value).startswith("refs.bib:2: error: the file is not UTF-8 text.")
+    assert str(info.value).startswith("refs.bib:2: error: this file is not UTF-8 text.")
 
 
 def test_crlf_line_numbers(tmp_path: Path) -> None:
@@ -695,3 +695,30 @@ def test_language_decides_sentence_case(tmp_path: Path) -> None:
     german_book = load(tmp_path, text, lang="de-DE")
     assert german_book.entries["none"].csl["title"] == "The Hidden Life"
     assert german_book.entries["none"].csl["language"] == "de-DE"
+
+
+# --------------------------------------------------------------------------- the cache
+
+
+def test_an_unchanged_file_is_read_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild with the same .bib costs no scan and no pandoc run, and gives the same
+    entries, lines and warnings; a changed byte is read again."""
+    import glossbook.bibliography as bibliography
+
+    cache = tmp_path / "cache"
+    path = tmp_path / "refs.bib"
+    path.write_bytes(FIXTURE.read_bytes() + b"\n@book{extra, title = {\\mbox{X}}, year = 2001}\n")
+    first = load_bibliography(path, "refs.bib", cache_dir=cache)
+    assert any("\\mbox" in m for m in messages(first))  # a warning to keep
+
+    def not_again(*args: object, **kwargs: object) -> None:
+        raise AssertionError("read again although the file did not change")
+
+    monkeypatch.setattr(bibliography, "_load", not_again)
+    again = load_bibliography(path, "refs.bib", cache_dir=cache)
+    assert again == first
+    path.write_bytes(path.read_bytes().replace(b"2001", b"2002"))
+    with pytest.raises(AssertionError, match="read again"):
+        load_bibliography(path, "refs.bib", cache_dir=cache)

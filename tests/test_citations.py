@@ -111,17 +111,10 @@ def test_citation_syntax_in_the_text(text: str, clusters: list[tuple[str, list[s
     from pathlib import Path
 
     from glossbook.errors import Problems
-    from glossbook.markdown import MarkdownRenderer
+    from glossbook.markdown import DocContext, MarkdownRenderer
 
-    fragment = MarkdownRenderer().render(
-        text,
-        anchor="x",
-        display="x.md",
-        base_line=1,
-        root=Path("."),
-        folder=Path("."),
-        problems=Problems(),
-    )
+    doc = DocContext("x", "x.md", Path("."), Path("."), Problems())
+    fragment = MarkdownRenderer().render(text, doc, base_line=1)
     assert [(c.raw, c.keys) for c in fragment.citations] == clusters
 
 

@@ -118,6 +118,54 @@ def test_cache_makes_an_unchanged_run_free(
         format_citations(changed, [*clusters, f"[@{keys[0]}]"], cache_dir=tmp_path)
 
 
+def test_a_changed_citation_runs_its_group_again_only(
+    references: tuple[list[dict[str, Any]], list[str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The preview's case: one citation changed in one entry. Only the run of the changed
+    citation's group goes to pandoc again (the others, and the order of the reference list,
+    come from the cache), and the result is the cold run's."""
+    refs, keys = references
+    clusters = _clusters(keys, 160)
+    monkeypatch.setattr(csl, "_BATCH", 12)
+    runs: list[list[str]] = []  # per pandoc run: the keys of the works it formatted
+    real_format_one = csl._format_one
+
+    def counting(items: list[dict[str, Any]], *args: Any, **kwargs: Any) -> Any:
+        runs.append([str(item["id"]) for item in items])
+        return real_format_one(items, *args, **kwargs)
+
+    monkeypatch.setattr(csl, "_format_one", counting)
+    format_citations(refs, clusters, cache_dir=tmp_path)
+    batches = len(runs) - 2  # one run per batch, the order run, the parted clusters' run
+    assert batches >= 4
+
+    def changed_cold(changed: list[str]) -> csl.Formatted:
+        runs.clear()
+        warm = format_citations(refs, changed, cache_dir=tmp_path)
+        rerun = list(runs)
+        cold = format_citations(refs, changed, split=False)
+        assert (warm.citations, warm.references) == (cold.citations, cold.references)
+        runs[:] = rerun
+        return warm
+
+    # A locator changed: the one run that formats that work.
+    single = next(i for i, c in enumerate(clusters) if c.startswith("[@") and ";" not in c)
+    key = csl.extract_keys(clusters[single])[0]
+    edited = [*clusters]
+    edited[single] = f"[@{key}, p. 999]"
+    formatted = changed_cold(edited)
+    assert len(runs) == 1 and key in runs[0]
+    assert "999" in formatted.citations[single]
+    # Another work cited there: its group runs again, and the order of the reference list
+    # (the set of works changed); every other group comes from the cache.
+    uncited = sorted(set(keys) - {k for c in edited for k in csl.extract_keys(c)})
+    edited[single] = f"[@{uncited[0]}]"
+    changed_cold(edited)
+    assert len(runs) <= 4 < batches + 2
+
+
 def test_only_cited_works_and_used_fields_reach_citeproc() -> None:
     refs = [
         {"id": "a", "type": "book", "title": "A", "abstract": "long", "keyword": "x"},
@@ -209,3 +257,63 @@ def test_pandoc_warnings_are_reported(make_book: BookFactory) -> None:
     root = make_book({"manuscript/a.md": entry_text("Alpha", "[@a]"), "bibliography.bib": bib})
     _, warnings = prepare(root)
     assert all(w.file == "bibliography.bib" for w in warnings)
+
+
+def test_the_cache_keeps_the_recently_used_results(
+    references: tuple[list[dict[str, Any]], list[str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A preview session leaves a result behind per edit: the oldest go, the one in use
+    stays."""
+    refs, keys = references
+    monkeypatch.setattr(csl, "_KEEP", {"run": 2, "part": 4, "order": 2, "shape": 2})
+    first = [f"[@{keys[0]}]"]
+    format_citations(refs, first, cache_dir=tmp_path)
+    for i in range(1, 5):
+        format_citations(refs, [f"[@{keys[i]}]"], cache_dir=tmp_path)
+        format_citations(refs, first, cache_dir=tmp_path)  # used again: kept
+    assert len(list(tmp_path.glob("run-*.json"))) == 2
+    monkeypatch.setattr(csl, "_format_one", None)  # no pandoc run possible
+    format_citations(refs, first, cache_dir=tmp_path)
+
+
+def test_an_edited_entry_runs_one_group_again(
+    make_book: BookFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A book of ten entries: one citation edited in one entry, and the rebuild sends one
+    group of works to pandoc; every other citation and the reference list stay."""
+    text, keys = _bib(90)
+    clusters = _clusters(keys, 160)
+    files = {"bibliography.bib": text}
+    for n in range(10):
+        body = " ".join(f"Text {c}." for c in clusters[n * 16 : (n + 1) * 16])
+        files[f"manuscript/e{n}.md"] = entry_text(f"Entry {n}", body)
+    root = make_book(files)
+    monkeypatch.setattr(csl, "_BATCH", 12)
+    runs: list[int] = []
+    real_format_one = csl._format_one
+
+    def counting(items: list[dict[str, Any]], *args: Any, **kwargs: Any) -> Any:
+        runs.append(len(items))
+        return real_format_one(items, *args, **kwargs)
+
+    monkeypatch.setattr(csl, "_format_one", counting)
+    before, _ = prepare(root)
+    assert len(runs) > 4
+    edited = root / "manuscript" / "e3.md"
+    single = next(c for c in clusters[48:64] if c.startswith("[@") and ";" not in c)
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace(single, single[:-1] + ", p. 999]", 1),
+        encoding="utf-8",
+    )
+    runs.clear()
+    after, _ = prepare(root)
+    assert len(runs) == 1 and runs[0] <= 2 * 12
+    old = [c.html for e in before.entries for c in e.citations]
+    new = [c.html for e in after.entries for c in e.citations]
+    assert sum(a != b for a, b in zip(old, new, strict=True)) == 1
+    assert "999" in "".join(new) and "999" not in "".join(old)
+    assert [(r.key, r.html) for r in after.references] == [
+        (r.key, r.html) for r in before.references
+    ]

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from glossbook.bibliography import load_bibliography
 from glossbook.errors import ContentError, Problems
 from glossbook.loader import _entry
-from glossbook.markdown import MarkdownRenderer
+from glossbook.markdown import DocContext, MarkdownRenderer
 from glossbook.sources import ENTRY_KEYS, read_source
 
 FUZZ = settings(
@@ -181,15 +181,8 @@ def test_any_entry_is_read_or_reported(tmp_path: Path, front: str, body: str) ->
 @given(body=_text(MARKDOWN_BITS), language=st.sampled_from(["en", "de", "fr", "sv"]))
 def test_any_body_renders_or_is_reported(tmp_path: Path, body: str, language: str) -> None:
     problems = Problems()
-    fragment = MarkdownRenderer(language).render(
-        body,
-        anchor="alpha",
-        display="manuscript/alpha.md",
-        base_line=5,
-        root=tmp_path,
-        folder=tmp_path,
-        problems=problems,
-    )
+    doc = DocContext("alpha", "manuscript/alpha.md", tmp_path, tmp_path, problems)
+    fragment = MarkdownRenderer(language).render(body, doc, base_line=5)
     assert isinstance(fragment.html, str)
     assert all(p.line is None or p.line >= 5 for p in problems.items)
 

@@ -17,6 +17,7 @@ tested in ``tests/test_bibliography.py``:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -29,6 +30,7 @@ import pypandoc
 
 from glossbook.bibscan import scan_bib
 from glossbook.errors import Problem, Problems
+from glossbook.sources import decode_utf8
 
 __all__ = ["BibEntry", "Bibliography", "load_bibliography"]
 
@@ -75,28 +77,55 @@ def load_bibliography(
 
     ``display_path`` names the file in problems (default: ``path``). ``lang`` is the
     language of entries without ``langid``: pandoc sentence-cases English titles only.
-    With ``cache_dir``, pandoc's reading is kept there and reused while the file is the same.
+    With ``cache_dir``, the reading (entries, lines and warnings) is kept there and reused
+    while the file is the same: an unchanged bibliography is neither scanned nor read by
+    pandoc again.
     """
     shown = display_path or str(path)
-    problems = Problems()
     data = Path(path).read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.error(
-            shown,
-            data[: exc.start].count(b"\n") + 1,
-            "the file is not UTF-8 text.",
-            "Save it as UTF-8 (JabRef: File > Properties > Encoding; BibDesk: Preferences).",
-        )
-        problems.raise_if_errors()
-        raise AssertionError("unreachable") from exc
+    inputs = b"\0".join(s.encode("utf-8") for s in (str(_FORMAT), pandoc_version(), lang, shown))
+    digest = hashlib.sha256(inputs + b"\0" + data).hexdigest()
+    cached = cache_dir / f"bib-{digest[:32]}.json" if cache_dir else None
+    if cached is not None and cached.is_file():
+        try:
+            kept = json.loads(cached.read_text(encoding="utf-8"))
+            return Bibliography(
+                {key: BibEntry(key, line, item) for key, line, item in kept["entries"]},
+                [Problem(*problem) for problem in kept["problems"]],
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    result = _load(data, shown, lang)
+    if cached is not None:
+        kept = {
+            "entries": [[e.key, e.line, e.csl] for e in result.entries.values()],
+            "problems": [[p.file, p.line, p.message, p.hint, p.severity] for p in result.problems],
+        }
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_suffix(".tmp")
+            tmp.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(cached)
+        except OSError:
+            pass  # a cache that cannot be written is only slower
+    return result
+
+
+def _load(data: bytes, shown: str, lang: str) -> Bibliography:
+    problems = Problems()
+    text = decode_utf8(
+        data,
+        shown,
+        problems,
+        "Save it as UTF-8 (JabRef: File > Properties > Encoding; BibDesk: Preferences).",
+    )
+    problems.raise_if_errors()
+    assert text is not None
     scan = scan_bib(text, shown, problems)
     problems.raise_if_errors()
-    normalised = _with_language(scan.text, scan.entries, lang)
-    items = _read_cached(normalised, lang, shown, problems, cache_dir)
+    items = _read(_with_language(scan.text, scan.entries, lang), shown, problems)
     problems.raise_if_errors()
-    result = Bibliography(problems=problems.warnings)
+    result = Bibliography()
     unknown_tex = items.get("", {})
     for entry in scan.entries:
         if entry.key in unknown_tex:
@@ -117,6 +146,9 @@ def load_bibliography(
                 "Use a BibTeX or biblatex entry type.",
             )
             continue
+        # An entry without langid is in the book's language (biblatex's default): marked,
+        # so that a style in another locale still title-cases an English title.
+        item.setdefault("language", lang)
         if entry.type == "techreport" and "genre" not in item:
             # biblatex: @techreport is @report with type = {techreport} ("Technical report").
             item["genre"] = "Technical report"
@@ -152,35 +184,7 @@ def _with_language(text: str, entries: list[Any], lang: str) -> str:
     return "".join(out)
 
 
-def _read_cached(
-    text: str, lang: str, shown: str, problems: Problems, cache_dir: Path | None
-) -> dict[str, dict[str, Any]]:
-    key = f"{_FORMAT}\0{pandoc_version()}\0{lang}\0{text}"
-    digest = hashlib.sha256(key.encode()).hexdigest()
-    cached = cache_dir / f"bib-{digest[:32]}.json" if cache_dir else None
-    if cached is not None and cached.is_file():
-        try:
-            return json.loads(cached.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            pass
-    items = _read(text, shown, problems)
-    for key, item in items.items():
-        if not key:
-            continue
-        # An entry without langid is in the book's language (biblatex's default): marked,
-        # so that a style in another locale still title-cases an English title.
-        item.setdefault("language", lang)
-    if cached is not None and not problems.errors:
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(".tmp")
-            tmp.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
-            tmp.replace(cached)
-        except OSError:
-            pass  # a cache that cannot be written is only slower
-    return items
-
-
+@functools.cache
 def pandoc_version() -> str:
     return str(pypandoc.get_pandoc_version())
 

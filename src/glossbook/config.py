@@ -20,7 +20,7 @@ from .images import check_image
 from .rawhtml import POLICIES
 from .remote import POLICIES as REMOTE_POLICIES
 from .slugs import slugify
-from .sources import control_character, unreadable
+from .sources import control_character, decode_utf8, unreadable
 
 CONFIG_FILE = "glossbook.toml"
 
@@ -181,16 +181,9 @@ def load_config(root: Path) -> Config:
     except OSError as error:
         problems.error(CONFIG_FILE, None, *unreadable(path, error))
         problems.raise_if_errors()
-    try:
-        text = raw_bytes.decode("utf-8").removeprefix("\ufeff")  # a BOM, as in .md and .bib
-    except UnicodeDecodeError as exc:
-        problems.error(
-            CONFIG_FILE,
-            raw_bytes[: exc.start].count(b"\n") + 1,
-            "this file is not UTF-8 text.",
-            "Save it as UTF-8.",
-        )
-        problems.raise_if_errors()
+    text = decode_utf8(raw_bytes, CONFIG_FILE, problems)
+    problems.raise_if_errors()
+    assert text is not None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

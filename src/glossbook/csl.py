@@ -1,9 +1,10 @@
 """Formatting citations and the reference list with pandoc's citeproc and a CSL style.
 
-All the citation clusters of a book go to ONE pandoc process: each cluster becomes its
-own fenced ``Div`` in a Markdown document, the references are handed over as CSL-JSON,
-and pandoc's HTML output is split back into one inline fragment per cluster and one
-fragment per reference (in the style's order).
+The citation clusters of a book go to pandoc as a Markdown document, each cluster its
+own fenced ``Div``, the references as CSL-JSON; pandoc's HTML output is split back into
+one inline fragment per cluster and one fragment per reference (in the style's order).
+Works that cannot affect one another's formatting are formatted in separate runs, in
+parallel, each run cached on its own (see ``_format_split``); the result is one run's.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import os
 import re
 import subprocess
 import tempfile
+import zlib
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -33,6 +35,7 @@ _CACHE_FORMAT = 1
 __all__ = [
     "Formatted",
     "cache_folder",
+    "citeproc_command",
     "extract_keys",
     "format_citations",
     "resolve_style",
@@ -112,7 +115,8 @@ def format_citations(
     ``cache_dir``, the result is kept there under a hash of every input (style, works,
     clusters in order, language), and an unchanged book costs no pandoc run at all.
     With ``split``, works that cannot affect one another's formatting are formatted in
-    separate pandoc runs, in parallel (see ``_groups``); the result is the same.
+    separate pandoc runs, in parallel (see ``_groups``); the result is the same. Each of
+    those runs is cached by its own inputs too: a changed citation runs its group again.
     """
     csl_path = resolve_style(style)
     style_text = csl_path.read_text(encoding="utf-8", errors="replace")
@@ -123,30 +127,115 @@ def format_citations(
         )
     document = _document(clusters, nocite)  # checks every cluster first
     items = _needed(references, clusters, nocite, _style_variables(style_text))
-    digest = hashlib.sha256(
-        json.dumps(
-            [_CACHE_FORMAT, _pandoc_version(), style_text, lang, link_prefix, document, items],
-            ensure_ascii=False,
-            sort_keys=True,
-        ).encode("utf-8")
-    ).hexdigest()
-    cached = cache_dir / f"run-{digest[:32]}.json" if cache_dir else None
-    if cached is not None and cached.is_file():
+    run = _Run(csl_path, style_text, lang, link_prefix, cache_dir)
+    cached = run.cached("run", document, items)
+    if cached is not None:
+        return cached
+    formatted = None
+    if split and not nocite:
+        formatted = _format_split(items, clusters, run)
+    if formatted is None:
+        formatted = run.format(items, clusters, nocite)
+    run.store("run", document, items, formatted)
+    if cache_dir is not None:
+        _prune(cache_dir)
+    return formatted
+
+
+#: Results kept in the cache, by kind: whole runs, and the split runs (a preview session
+#: leaves one of each behind per edit); the least recently used go first.
+_KEEP = {"run": 16, "part": 1000, "order": 16, "shape": 16}
+
+
+def _prune(folder: Path) -> None:
+    for kind, keep in _KEEP.items():
         try:
-            data = json.loads(cached.read_text(encoding="utf-8"))
+            found = sorted(
+                ((p.stat().st_mtime, p) for p in folder.glob(f"{kind}-*.json")), reverse=True
+            )
+            for _, path in found[keep:]:
+                path.unlink(missing_ok=True)
+        except OSError:
+            pass  # another build pruned it first
+
+
+@dataclass(frozen=True)
+class _Run:
+    """How every pandoc run of one ``format_citations`` call formats, and where its results
+    are kept: the whole run's, and each split run's on its own (so that a change in one
+    group of works costs that group's run only)."""
+
+    csl_path: Path
+    style_text: str
+    lang: str
+    link_prefix: str
+    cache_dir: Path | None
+
+    def _path(self, kind: str, document: str, items: list[dict[str, Any]]) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        inputs = [
+            _CACHE_FORMAT,
+            _pandoc_version(),
+            self.style_text,
+            self.lang,
+            self.link_prefix,
+            document,
+            items,
+        ]
+        digest = hashlib.sha256(
+            json.dumps(inputs, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        ).hexdigest()
+        return self.cache_dir / f"{kind}-{digest[:32]}.json"
+
+    def cached(self, kind: str, document: str, items: list[dict[str, Any]]) -> Formatted | None:
+        path = self._path(kind, document, items)
+        if path is None or not path.is_file():
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            os.utime(path)  # recently used: kept when the cache is pruned
             return Formatted(
                 data["citations"], [tuple(r) for r in data["references"]], data["warnings"]
             )
         except (OSError, ValueError, KeyError):
-            pass
-    formatted = None
-    if split and not nocite:
-        formatted = _format_split(items, clusters, csl_path, style_text, lang, link_prefix)
-    if formatted is None:
-        formatted = _format_one(items, clusters, csl_path, lang, link_prefix, nocite)
-    if cached is not None:
-        _store(cached, formatted)
-    return formatted
+            return None
+
+    def store(
+        self, kind: str, document: str, items: list[dict[str, Any]], formatted: Formatted
+    ) -> None:
+        path = self._path(kind, document, items)
+        if path is not None:
+            _store(path, formatted)
+
+    def format(
+        self,
+        items: list[dict[str, Any]],
+        clusters: list[str],
+        nocite: Sequence[str] = (),
+        style_text: str | None = None,
+        kind: str = "",
+    ) -> Formatted:
+        """One pandoc run (with ``style_text`` instead of the style, if given); a ``kind``
+        keeps its result in the cache under that name."""
+        run = self if style_text is None else replace(self, style_text=style_text)
+        document = _document(clusters, nocite)
+        if kind:
+            cached = run.cached(kind, document, items)
+            if cached is not None:
+                return cached
+        if style_text is None:
+            formatted = _format_one(
+                items, clusters, self.csl_path, self.lang, self.link_prefix, nocite
+            )
+        else:
+            with tempfile.TemporaryDirectory(prefix="glossbook-csl-") as tmp:
+                path = Path(tmp) / "style.csl"
+                path.write_text(style_text, encoding="utf-8")
+                formatted = _format_one(items, clusters, path, self.lang, self.link_prefix, nocite)
+        if kind:
+            run.store(kind, document, items, formatted)
+        return formatted
 
 
 def _format_one(
@@ -156,14 +245,13 @@ def _format_one(
     lang: str,
     link_prefix: str,
     nocite: Sequence[str] = (),
-    bibliography: bool = True,
 ) -> Formatted:
-    """One pandoc run: every cluster, every work (and the reference list, if asked)."""
+    """One pandoc run: every cluster, every work, and the reference list."""
     document = _document(clusters, nocite)
     with tempfile.TemporaryDirectory(prefix="glossbook-csl-") as tmp:
         refs_path = Path(tmp) / "references.json"
         refs_path.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
-        output, warnings = _run_pandoc(document, csl_path, refs_path, lang, bibliography)
+        output, warnings = _run_pandoc(document, csl_path, refs_path, lang)
     citations = _split_citations(output, clusters, link_prefix)
     return Formatted(citations, _split_references(output), warnings)
 
@@ -261,32 +349,39 @@ def _groups(
     return list(groups.values()), {k: find(k) for k in ids}
 
 
-def _format_split(
-    items: list[dict[str, Any]],
-    clusters: list[str],
-    csl_path: Path,
-    style_text: str,
-    lang: str,
-    link_prefix: str,
-) -> Formatted | None:
+def _batches(groups: list[list[str]], by_id: dict[str, dict[str, Any]]) -> list[list[str]]:
+    """The groups packed into runs of about ``_BATCH`` works, the same runs from one build
+    to the next: the groups in the order of their first names, a run ending after a group
+    whose name hashes below its size (one in ``_BATCH`` works on average) or at twice
+    ``_BATCH``. Where a run ends depends on its own groups only, so a change in one group
+    (a work cited or no longer cited, a cluster changed) changes one run's inputs, and the
+    other runs come from the cache."""
+    labelled = sorted(
+        (min(n for k in group for n in _name_keys(by_id[k])), min(group), group) for group in groups
+    )
+    batches: list[list[str]] = [[]]
+    for label, _, group in labelled:
+        if len(batches[-1]) + len(group) > 2 * _BATCH and batches[-1]:
+            batches.append([])
+        batches[-1].extend(group)
+        if zlib.crc32(label.encode("utf-8")) % _BATCH < len(group):
+            batches.append([])
+    return [batch for batch in batches if batch]
+
+
+def _format_split(items: list[dict[str, Any]], clusters: list[str], run: _Run) -> Formatted | None:
     """Format independent groups in parallel; ``None`` when the style cannot be split."""
+    style_text = run.style_text
     if not _splittable(style_text) or len(items) <= _BATCH:
         return None
-    found, group_of = _groups(items, clusters)
-    groups = sorted(found, key=len, reverse=True)
+    by_id = {str(item["id"]): item for item in items}
+    groups, group_of = _groups(items, clusters)
     if len(groups) < 2:
         return None
-    # Pack the groups into batches of about _BATCH works (largest first).
-    batches: list[list[str]] = []
-    for group in groups:
-        if batches and len(batches[-1]) + len(group) <= _BATCH:
-            batches[-1].extend(group)
-        else:
-            batches.append(list(group))
+    batches = _batches(groups, by_id)
     if len(batches) < 2:
         return None
     batch_of = {key: i for i, batch in enumerate(batches) for key in batch}
-    by_id = {str(item["id"]): item for item in items}
     # Each batch's clusters in document order: whole clusters, or one part per group of a
     # cluster that cites several groups (the parts are put together below).
     batch_clusters: list[list[str]] = [[] for _ in batches]
@@ -314,23 +409,13 @@ def _format_split(
     # First citation order: the order run lists the works in it (citeproc's tie-break).
     first_cited = list(dict.fromkeys(k for c in clusters for k in extract_keys(c)))
     order_items = [by_id[k] for k in first_cited if k in by_id]
-    sorting = _sorting_only(style_text)
 
-    def run(i: int) -> Formatted:
-        return _format_one(
-            [by_id[k] for k in batches[i]], batch_clusters[i], csl_path, lang, link_prefix
-        )
-
-    def without_disambiguation(
-        works: list[dict[str, Any]], cited: list[str], nocite: Sequence[str], style: str
-    ) -> Formatted:
-        with tempfile.TemporaryDirectory(prefix="glossbook-csl-") as tmp:
-            path = Path(tmp) / "sort.csl"
-            path.write_text(style, encoding="utf-8")
-            return _format_one(works, cited, path, lang, link_prefix, nocite)
+    def batch(i: int) -> Formatted:
+        return run.format([by_id[k] for k in batches[i]], batch_clusters[i], kind="part")
 
     def order() -> list[str]:
-        done = without_disambiguation(order_items, [], first_cited, sorting)
+        sorting = _sorting_only(style_text, "order")
+        done = run.format(order_items, [], first_cited, sorting, kind="order")
         return [key for key, _ in done.references]
 
     def structure() -> list[str]:
@@ -340,13 +425,17 @@ def _format_split(
         keys = dict.fromkeys(k for i in parted for k in extract_keys(clusters[i]))
         works = [by_id[k] for k in keys if k in by_id]
         cited = [clusters[i] for i in parted]
-        return without_disambiguation(works, cited, (), sorting).citations
+        sorting = _sorting_only(style_text, "shape")
+        return run.format(works, cited, (), sorting, kind="shape").citations
 
     workers = max(1, min(len(batches) + 2, os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         ordering = pool.submit(order)
         shapes = pool.submit(structure)
-        results = list(pool.map(run, range(len(batches))))
+        # The largest runs first, so that the last to finish are short ones.
+        largest = sorted(range(len(batches)), key=lambda i: -len(batch_clusters[i]))
+        futures = {i: pool.submit(batch, i) for i in largest}
+        results = [futures[i].result() for i in range(len(batches))]
         global_order = ordering.result()
         whole = dict(zip(parted, shapes.result(), strict=True))
     citations: list[str] = []
@@ -360,7 +449,7 @@ def _format_split(
             whole[i],
             {group: results[b].citations[j] for b, j, group in where},
             group_of,
-            link_prefix,
+            run.link_prefix,
         )
         if put is None:
             return None  # the parts do not fit: format in one run instead
@@ -439,14 +528,23 @@ def _neighbours_kept(
     return True
 
 
-def _sorting_only(style_text: str) -> str:
-    """The style without disambiguation: its reference list in the same order, quickly."""
-    return re.sub(
+_BIBLIOGRAPHY = re.compile(r"<bibliography\b.*?</bibliography>", re.DOTALL)
+_BIBLIOGRAPHY_LAYOUT = re.compile(r"(<bibliography\b.*?)<layout\b.*?</layout>", re.DOTALL)
+
+
+def _sorting_only(style_text: str, part: str) -> str:
+    """The style without disambiguation, for a run that only sorts: ``"order"``, the
+    reference list in the style's order, each entry a mere mark (its sort keys are
+    the style's own); ``"shape"``, the citations without a reference list."""
+    style = re.sub(
         r"\s(?:disambiguate-add-givenname|disambiguate-add-names|disambiguate-add-year-suffix|"
         r'givenname-disambiguation-rule)="[^"]*"',
         "",
         style_text,
     )
+    if part == "shape":
+        return _BIBLIOGRAPHY.sub("", style)
+    return _BIBLIOGRAPHY_LAYOUT.sub(r'\1<layout><text value="-"/></layout>', style)
 
 
 def _store(path: Path, formatted: Formatted) -> None:
@@ -507,8 +605,7 @@ def _needed(
         wanted = None
     else:
         wanted = set(nocite)
-        for cluster in clusters:
-            wanted.update(extract_keys(cluster))
+        wanted.update(extract_keys("{".join(clusters)))  # one pass; no key crosses a "{"
     return [
         {k: v for k, v in ref.items() if k in variables}
         for ref in references
@@ -531,7 +628,7 @@ def _document(clusters: Iterable[str], nocite: Sequence[str]) -> str:
         parts.append("---\nnocite: |\n  " + ", ".join(keys) + "\n...\n")
     for i, cluster in enumerate(clusters):
         text = " ".join(cluster.split())
-        if not text.startswith(("[", "@")) or not extract_keys(text):
+        if not text.startswith(("[", "@")) or not _CITE.search(text):
             raise ValueError(f"not a citation: {cluster!r}")
         parts.append(f"::: {{#{_CLUSTER_ID}{i}}}\n{text}\n:::\n")
     return "\n".join(parts)
@@ -543,22 +640,27 @@ def _is_note_style(style_text: str) -> bool:
     return bool(m and m.group(1) == "note")
 
 
-def _run_pandoc(
-    document: str, csl: Path, refs: Path, lang: str, bibliography: bool = True
-) -> tuple[str, list[str]]:
-    command = [
+def citeproc_command(
+    bibliography: Path, csl: Path, lang: str = "en-US", reader: str = "markdown"
+) -> list[str]:
+    """The command line of pandoc formatting, with ``csl``, the citations of the Markdown
+    it reads (from standard input unless a file is added) against ``bibliography`` (a
+    ``.bib`` it reads itself, or CSL-JSON), as HTML with linked citations."""
+    return [
         pypandoc.get_pandoc_path(),
         "--citeproc",
-        f"--from={_READER}",
+        f"--from={reader}",
         "--to=html",
         "--wrap=none",
         f"--csl={csl}",
-        f"--bibliography={refs}",
+        f"--bibliography={bibliography}",
         "--metadata=link-citations=true",
         f"--metadata=lang={lang}",
     ]
-    if not bibliography:
-        command.append("--metadata=suppress-bibliography=true")
+
+
+def _run_pandoc(document: str, csl: Path, refs: Path, lang: str) -> tuple[str, list[str]]:
+    command = citeproc_command(refs, csl, lang, _READER)
     result = subprocess.run(command, input=document.encode("utf-8"), capture_output=True)
     stderr = result.stderr.decode("utf-8", errors="replace")
     if result.returncode != 0:

@@ -14,7 +14,7 @@ from .bibliography import load_bibliography
 from .config import Config
 from .csl import cache_folder
 from .errors import ContentError, Problem, Problems
-from .markdown import Fragment, MarkdownRenderer
+from .markdown import DocContext, Fragment, MarkdownRenderer
 from .model import Book, Citation, Entry, InfoboxRow, MatterPage, Metadata, Work
 from .remote import FOLDER, RemoteImages
 from .slugs import slugify
@@ -201,15 +201,8 @@ def _entry(
             "Add 'title: …' to the front matter.",
         )
         return None
-    fragment = renderer.render(
-        source.body,
-        anchor=slug,
-        display=display,
-        base_line=source.body_line,
-        root=root,
-        folder=source.path.parent,
-        problems=problems,
-    )
+    doc = DocContext(slug, display, root, source.path.parent, problems)
+    fragment = renderer.render(source.body, doc, base_line=source.body_line)
     entry = Entry(
         slug=slug,
         title=" ".join(title_value.text().split()),
@@ -230,7 +223,7 @@ def _entry(
         Citation(raw=f"@{v.value.strip()}", keys=[v.value.strip()], line=v.line) for v in sources
     ]
     entry.sources = [c.keys[0] for c in entry.source_citations]
-    entry.infobox = _infobox(source, slug, renderer, root, problems, fragment)
+    entry.infobox = _infobox(source, doc, renderer, fragment)
     entry.xrefs = fragment.xrefs
     entry.citations = fragment.citations
     entry.index_marks = fragment.index_marks
@@ -239,13 +232,9 @@ def _entry(
 
 
 def _infobox(
-    source: SourceFile,
-    slug: str,
-    renderer: MarkdownRenderer,
-    root: Path,
-    problems: Problems,
-    fragment: Fragment,
+    source: SourceFile, doc: DocContext, renderer: MarkdownRenderer, fragment: Fragment
 ) -> list[InfoboxRow]:
+    problems = doc.problems
     value = source.meta.get("infobox")
     if value is None:
         return []
@@ -273,16 +262,7 @@ def _infobox(
             )
             continue
         values = [
-            renderer.render_inline(
-                v.value,
-                anchor=slug,
-                display=source.display,
-                line=v.line,
-                root=root,
-                folder=source.path.parent,
-                problems=problems,
-                fragment=fragment,
-            )
+            renderer.render_inline(v.value, doc, line=v.line, fragment=fragment)
             for v in items
             if v.value.strip()
         ]
@@ -364,15 +344,8 @@ def _matter(
         )
         return None
     slug = f"{kind}-{slugify(path.stem) or 'page'}"
-    fragment = renderer.render(
-        source.body,
-        anchor=slug,
-        display=display,
-        base_line=source.body_line,
-        root=root,
-        folder=path.parent,
-        problems=problems,
-    )
+    doc = DocContext(slug, display, root, path.parent, problems)
+    fragment = renderer.render(source.body, doc, base_line=source.body_line)
     assets.update(fragment.assets)
     return MatterPage(
         slug=slug,

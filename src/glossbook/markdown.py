@@ -74,6 +74,18 @@ class Fragment:
     assets: dict[str, Path] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class DocContext:
+    """The document a text belongs to, as rendering needs it (its body and its infobox
+    values share one)."""
+
+    anchor: str  # the document's id: footnote and heading ids are made under it
+    display: str  # the file as messages name it
+    root: Path  # the book's folder
+    folder: Path  # the file's folder: relative image paths start there
+    problems: Problems
+
+
 @dataclass
 class _DocState:
     anchor: str
@@ -141,56 +153,29 @@ class MarkdownRenderer:
         self.md = md
 
     def render(
-        self,
-        text: str,
-        *,
-        anchor: str,
-        display: str,
-        base_line: int,
-        root: Path,
-        folder: Path,
-        problems: Problems,
-        fragment: Fragment | None = None,
+        self, text: str, doc: DocContext, *, base_line: int, fragment: Fragment | None = None
     ) -> Fragment:
         """Render a document body. ``base_line`` is the file line of the text's first line."""
         fragment = fragment or Fragment(html="")
-        state = self._state(anchor, display, base_line, root, folder, problems, fragment)
-        text = tables.repair_delimiter_rows(text, display, base_line, problems)
-        env: dict[str, Any] = {"docId": anchor, "glossbook": state}
+        state = self._state(doc, base_line, fragment)
+        text = tables.repair_delimiter_rows(text, doc.display, base_line, doc.problems)
+        env: dict[str, Any] = {"docId": doc.anchor, "glossbook": state}
         tokens = self.md.parse(text, env)
         fragment.html = self.md.renderer.render(tokens, self.md.options, env)
         fragment.definition = _lead_text(tokens)
         return fragment
 
-    def render_inline(
-        self,
-        text: str,
-        *,
-        anchor: str,
-        display: str,
-        line: int,
-        root: Path,
-        folder: Path,
-        problems: Problems,
-        fragment: Fragment,
-    ) -> str:
+    def render_inline(self, text: str, doc: DocContext, *, line: int, fragment: Fragment) -> str:
         """Render one line of inline Markdown (an infobox value) into ``fragment``'s lists."""
-        state = self._state(anchor, display, line, root, folder, problems, fragment)
+        state = self._state(doc, line, fragment)
         state.line = line
-        env: dict[str, Any] = {"docId": anchor, "glossbook": state}
+        env: dict[str, Any] = {"docId": doc.anchor, "glossbook": state}
         return self.md.renderInline(text, env)
 
-    def _state(
-        self,
-        anchor: str,
-        display: str,
-        base_line: int,
-        root: Path,
-        folder: Path,
-        problems: Problems,
-        fragment: Fragment,
-    ) -> _DocState:
-        state = _DocState(anchor, display, base_line, root, folder, problems, fragment)
+    def _state(self, doc: DocContext, base_line: int, fragment: Fragment) -> _DocState:
+        state = _DocState(
+            doc.anchor, doc.display, base_line, doc.root, doc.folder, doc.problems, fragment
+        )
         state.raw_html, state.remote = self.raw_html, self.remote
         return state
 

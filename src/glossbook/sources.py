@@ -86,13 +86,9 @@ def read_source(
     except OSError as error:
         problems.error(display, None, *unreadable(path, error))
         return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        problems.error(display, line, "this file is not UTF-8 text.", "Save it as UTF-8.")
+    text = decode_utf8(data, display, problems)
+    if text is None:
         return None
-    text = text.removeprefix("\ufeff")
     found = control_character(text)
     if found is not None:
         line, code = found
@@ -156,6 +152,19 @@ def read_source(
             continue
         source.meta[key] = value
     return source
+
+
+def decode_utf8(
+    data: bytes, display: str, problems: Problems, hint: str = "Save it as UTF-8."
+) -> str | None:
+    """``data`` as text, without a leading byte-order mark; ``None`` after reporting the
+    line of the first byte that is not UTF-8 (the .md files, book.toml and the .bib)."""
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.error(display, line, "this file is not UTF-8 text.", hint)
+        return None
 
 
 def unreadable(path: Path, error: OSError) -> tuple[str, str]:
