@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,20 @@ import pytest
 from glossbook.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
+SAMPLE = ("glossbook.toml", "manuscript", "front", "back", "bibliography.bib")
+
+
+def copy_sample(to: Path) -> Path:
+    """The sample book (the repository's own) copied into ``to``."""
+    to.mkdir(parents=True, exist_ok=True)
+    for name in SAMPLE:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, to / name)
+        else:
+            shutil.copy2(source, to / name)
+    return to
+
 
 MINIMAL_CONFIG = """\
 [book]

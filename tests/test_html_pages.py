@@ -16,23 +16,15 @@ from glossbook.preview.site import STYLESHEET, build_site
 from glossbook.renderers.html import Pages, render_pages
 from glossbook.theme import Theme
 
+from .conftest import copy_sample
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 from corpus import write_corpus  # noqa: E402
 
-SAMPLE = ("glossbook.toml", "manuscript", "front", "back", "bibliography.bib")
-
 
 def sample(tmp_path: Path) -> Path:
-    root = tmp_path / "sample"
-    root.mkdir()
-    for name in SAMPLE:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, root / name)
-        elif source.exists():
-            shutil.copyfile(source, root / name)
-    return root
+    return copy_sample(tmp_path / "sample")
 
 
 def generated(tmp_path: Path) -> Path:

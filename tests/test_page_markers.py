@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +21,8 @@ from glossbook.pipeline import prepare
 from glossbook.renderers import epub, pdf
 from tests import pdfmeasure
 from tests.test_pdf import EPOCH, needs_poppler
+
+from .conftest import copy_sample
 
 REPO = Path(__file__).resolve().parent.parent
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -177,14 +178,7 @@ def svg_words(data: bytes, figure: etree._Element) -> set[str]:
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Book, Path, PrintLayout]:
-    root = tmp_path_factory.mktemp("sample") / "book"
-    root.mkdir()
-    for name in ("glossbook.toml", "bibliography.bib", "front", "back", "manuscript"):
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, root / name)
-        else:
-            shutil.copy(source, root / name)
+    root = copy_sample(tmp_path_factory.mktemp("sample") / "book")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
         book, _ = prepare(root)

@@ -10,7 +10,6 @@ import html
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -29,12 +28,11 @@ from glossbook.errors import Problem, UsageError
 from glossbook.preview import Preview, site, watch
 from glossbook.preview.server import inject, request_path
 
-from .conftest import REPO
+from .conftest import copy_sample
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ConsoleMessage, Page
 
-SAMPLE = ("glossbook.toml", "manuscript", "front", "back", "bibliography.bib")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -53,18 +51,6 @@ TITLE, BAD_TITLE = "title: Attunement\n", "title: Attunement: misplaced colon\n"
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-
-def copy_sample(to: Path) -> Path:
-    """The sample book (the repository's own) copied into ``to``."""
-    to.mkdir()
-    for name in SAMPLE:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, to / name)
-        else:
-            shutil.copy2(source, to / name)
-    return to
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,8 @@ from benchmarks.corpus import write_corpus
 
 from tests import pdfmeasure
 from tests.test_pdf import EPOCH, Built, build, needs_poppler, page_texts
+
+from .conftest import copy_sample
 
 SAMPLE = Path(__file__).parent.parent
 LONG = "Cross-input signature aggregation in threshold schemes for the careful working reader"
@@ -63,13 +64,7 @@ def typography_book(root: Path, entries: int = 40) -> Path:
 def book(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Built:
     root = tmp_path_factory.mktemp(request.param) / "book"
     if request.param == "sample":
-        root.mkdir()
-        for name in ("glossbook.toml", "bibliography.bib", "front", "back", "manuscript"):
-            source = SAMPLE / name
-            if source.is_dir():
-                shutil.copytree(source, root / name)
-            else:
-                shutil.copy(source, root / name)
+        copy_sample(root)
     else:
         typography_book(root)
     with pytest.MonkeyPatch.context() as patch:
