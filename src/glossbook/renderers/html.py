@@ -106,10 +106,11 @@ class Pages(Mapping[str, str]):
         self._lock = threading.Lock()
 
     def __getitem__(self, file: str) -> str:
-        n = self.numbers[file]  # KeyError for a page the edition does not have
+        if file not in self.numbers:
+            raise KeyError(file)  # a page the edition does not have
         with self._lock:
             if file not in self._done:
-                self._done[file] = self.relink(file, self.unlinked(self.listing[n].file))
+                self._done[file] = self.relink(file, self.unlinked(file))
             return self._done[file]
 
     def __contains__(self, file: object) -> bool:
