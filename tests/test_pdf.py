@@ -532,6 +532,27 @@ def test_book_css_override_keeps_the_builtin_fonts(tmp_path: Path) -> None:
     assert len(sheets) == 2  # no error: ../fonts/*.otf resolve to glossbook's own fonts
 
 
+def test_css_check_is_remembered_until_the_css_changes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from glossbook.renderers.pdf.css import check
+
+    root = with_css(tmp_path, ".entry-title { letter-spacing: 0.01em; }\n")
+    book, _ = prepare(root)
+    memo = tmp_path / "cache"
+    check(book, pdf.Theme(root), press=False, bleed="3mm", memo=memo)
+    (record,) = (memo / "css").iterdir()
+    record.write_text('["remembered: a warning of the first check"]', encoding="utf-8")
+    with caplog.at_level("WARNING", logger="glossbook.pdf"):
+        check(book, pdf.Theme(root), press=False, bleed="3mm", memo=memo)
+    assert "remembered: a warning of the first check" in caplog.text  # not read again
+    css = root / "styles" / "css" / "print.css"
+    css.write_text(css.read_text("utf-8") + "p { colr: red; }\n", encoding="utf-8")
+    with pytest.raises(ContentError):  # a changed stylesheet is read again, and fails
+        check(book, pdf.Theme(root), press=False, bleed="3mm", memo=memo)
+    assert len(list((memo / "css").iterdir())) == 1  # a failed check is not remembered
+
+
 def test_failed_build_leaves_the_previous_pdf(features: Built, tmp_path: Path) -> None:
     out = features.path.parent
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}

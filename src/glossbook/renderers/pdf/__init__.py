@@ -104,7 +104,7 @@ def layout(
     if not _LENGTH.match(bleed):
         raise UsageError(f"the bleed '{bleed}' is not a length; give one such as 3mm or 0.125in.")
     theme = Theme(book.root)
-    sheets = check(book, theme, press=press, bleed=bleed)
+    sheets = check(book, theme, press=press, bleed=bleed, memo=cache)
     created = creation_date()
     drawing = Drawing(book, theme, created)
     with executor(executor_kind, jobs, scheduler) as runner:

@@ -4,7 +4,10 @@ located at ``styles/css/print.css:line`` (syntax, unknown properties, missing fo
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import logging
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -82,14 +85,61 @@ def sources(book: Book, theme: Theme, *, press: bool, bleed: str) -> list[Sheet]
     return [Sheet(page_setup(book, press=press, bleed=bleed)), Sheet(text, path.as_uri())]
 
 
-def check(book: Book, theme: Theme, *, press: bool, bleed: str) -> list[Sheet]:
+def check(
+    book: Book, theme: Theme, *, press: bool, bleed: str, memo: Path | None = None
+) -> list[Sheet]:
     """The stylesheets, once read by WeasyPrint here so that problems in a book's own
-    print.css stop the build before any layout (see ``stylesheets``)."""
+    print.css stop the build before any layout (see ``stylesheets``).
+
+    ``memo``: the build cache's folder. A check that passed is remembered there under the
+    hash of all it read (the sheets, the files of the book's ``styles/``, glossbook's and
+    WeasyPrint's versions), with the warnings it gave, which a later build repeats instead
+    of reading the stylesheets again (and importing WeasyPrint only for that). A check that
+    failed is never remembered: it fails again, with its messages, until the CSS is fixed.
+    """
+    sheets = sources(book, theme, press=press, bleed=bleed)
+    record = memo / "css" / f"{_check_key(book, sheets)}.json" if memo else None
+    if record is not None:
+        try:
+            for message in json.loads(record.read_text(encoding="utf-8")):
+                LOG.warning("%s", message)
+            return sheets
+        except (OSError, ValueError, TypeError):
+            pass
     from weasyprint.css.counters import CounterStyle
     from weasyprint.text.fonts import FontConfiguration
 
-    stylesheets(book, theme, FontConfiguration(), CounterStyle(), press=press, bleed=bleed)
-    return sources(book, theme, press=press, bleed=bleed)
+    handler = _Records()
+    LOG.addHandler(handler)
+    try:
+        stylesheets(book, theme, FontConfiguration(), CounterStyle(), press=press, bleed=bleed)
+    finally:
+        LOG.removeHandler(handler)
+    if record is not None:
+        with contextlib.suppress(OSError):
+            record.parent.mkdir(parents=True, exist_ok=True)
+            messages = [r.getMessage() for r in handler.records]
+            temporary = record.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(messages), encoding="utf-8")
+            os.replace(temporary, record)
+    return sheets
+
+
+def _check_key(book: Book, sheets: list[Sheet]) -> str:
+    """The hash of everything the stylesheet check reads."""
+    from importlib.metadata import version
+
+    from ... import __version__
+
+    digest = hashlib.sha256(f"{__version__}\0{version('weasyprint')}".encode())
+    for sheet in sheets:
+        digest.update(f"\0{sheet.base_url}\0{sheet.text}".encode())
+    styles = book.root / BOOK_STYLES
+    for path in sorted(styles.rglob("*")) if styles.is_dir() else []:
+        with contextlib.suppress(OSError):
+            stat = path.stat()
+            digest.update(f"\0{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
 
 
 def stylesheets(
