@@ -118,6 +118,8 @@ def execute(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     settle(out)  # a swap cut short by a killed build is completed first
     parsed = None if args.no_cache else entry_cache(root, out)
+    if {"pdf", "epub"} & set(formats):
+        _warm_up_layout(args, root)
     with console.status("Reading the book…"):
         # absolute: WeasyPrint needs file URLs
         book, warnings = prepare(root.resolve(), parsed, offline=args.offline)
@@ -163,6 +165,19 @@ def execute(args: argparse.Namespace) -> int:
     if args.open:
         _open(paths)
     return 0
+
+
+def _warm_up_layout(args: argparse.Namespace, root: Path) -> None:
+    """Start the layout pool's forkserver now: it imports WeasyPrint on another core while
+    this process reads the book and writes the HTML."""
+    from ..config import load_config
+    from ..renderers.pdf import executors
+
+    config = load_config(root)
+    kind = args.executor or str(config.get("build", "executor") or "local")
+    jobs = args.jobs if args.jobs is not None else (config.get("build", "jobs") or None)
+    if executors.pooled(kind, jobs):
+        executors.warm_up()
 
 
 def _configured_scheduler(root: Path) -> str:

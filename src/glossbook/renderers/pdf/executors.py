@@ -54,10 +54,7 @@ class Pool:
     and fonts once. ``close`` shuts it down (``failed``: kills its workers at once)."""
 
     def __init__(self, workers: int) -> None:
-        _multiprocessing_folder()
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["glossbook.renderers.pdf.executors", "weasyprint"])
-        _start_forkserver()
+        context = warm_up()
         self.pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=context,
@@ -92,6 +89,23 @@ class Pool:
         for process in list((getattr(self.pool, "_processes", None) or {}).values()):
             with contextlib.suppress(OSError, ValueError, AttributeError):
                 process.kill()
+
+
+def warm_up() -> Any:
+    """Start the forkserver the pool's workers come from, importing WeasyPrint (a second or
+    two), and return its multiprocessing context. A build calls this before it reads the
+    book, so that the import runs on another core while the book is read and the HTML
+    written; the pool calls it again (then it costs nothing)."""
+    _multiprocessing_folder()
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["glossbook.renderers.pdf.executors", "weasyprint"])
+    _start_forkserver()
+    return context
+
+
+def pooled(kind: str = "local", jobs: int | None = None) -> bool:
+    """Whether ``executor(kind, jobs)`` lays out on a pool of local processes."""
+    return kind == "local" and (jobs or os.cpu_count() or 1) > 1
 
 
 _FOLDER: list[Path] = []  # the folder of this process for multiprocessing, once made
@@ -215,7 +229,7 @@ def executor(kind: str = "local", jobs: int | None = None, scheduler: str = "") 
         workers = jobs or os.cpu_count() or 1
         if workers < 1:
             raise UsageError(f"--jobs must be at least 1, not {workers}.")
-        runner = Inline() if workers == 1 else Pool(workers)
+        runner = Pool(workers) if pooled(kind, workers) else Inline()
     try:
         yield runner
     except BaseException:
