@@ -24,9 +24,11 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from glossbook import loader, theme
+from glossbook import preview as preview_package
 from glossbook.errors import Problem, UsageError
 from glossbook.preview import Preview, site, watch
 from glossbook.preview.server import inject, request_path
+from glossbook.theme import Theme
 
 from .conftest import copy_sample
 
@@ -347,13 +349,16 @@ def test_an_edit_rebuilds_only_that_entry_and_tells_the_pages(
 def test_a_page_asked_for_during_a_rebuild_waits_for_it(
     preview: Preview, book: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_prepare = site.prepare
+    def slowed(work: Callable[..., object]) -> Callable[..., object]:
+        def slow(*args: object, **kwargs: object) -> object:
+            time.sleep(1.5)
+            return work(*args, **kwargs)
 
-    def slow(*args: object, **kwargs: object) -> object:
-        time.sleep(1.5)
-        return real_prepare(*args, **kwargs)
+        return slow
 
-    monkeypatch.setattr(site, "prepare", slow)
+    # A full rebuild, or one of the edited entry alone: either is slow here.
+    monkeypatch.setattr(site, "prepare", slowed(site.prepare))
+    monkeypatch.setattr(preview_package, "prepare_edit", slowed(preview_package.prepare_edit))
     build = preview.state.build
     edit(book / ENTRY, DEFINITION, "---\nWaited for. Attunement is the process")
     time.sleep(0.5)  # the watcher has seen the save; the build is under way
@@ -579,7 +584,8 @@ def test_print_view_uses_the_pdf_renderer_when_there_is_one(
     calls: list[str] = []
     renderer = types.ModuleType(name)
 
-    def render_chapter(book: object, anchor: str) -> bytes:
+    def render_chapter(book: object, anchor: str, theme: object = None) -> bytes:
+        assert isinstance(theme, Theme)  # the preview's, kept between builds
         calls.append(anchor)
         return b"%PDF-1.7 fake"
 

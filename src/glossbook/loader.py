@@ -57,6 +57,14 @@ class EntryCache:
             return None
         return pickle.loads(entry), assets, warnings
 
+    def previous(self, path: Path) -> tuple[Entry, dict[str, Path]] | None:
+        """The entry last kept for ``path`` and its images, whether or not the file changed
+        since (what an edit is compared with)."""
+        cached = self.entries.get(path)
+        if cached is None:
+            return None
+        return pickle.loads(cached[1]), cached[2]
+
     def put(
         self, path: Path, entry: Entry, assets: dict[str, Path], warnings: list[Problem]
     ) -> None:
@@ -107,11 +115,7 @@ def load_book(
             "accessibility": dict(config.values["accessibility"]),
         },
     )
-    renderer = MarkdownRenderer(
-        book.metadata.language,
-        raw_html=config.values["markdown"]["raw_html"],
-        remote=RemoteImages(config.values["images"]["remote"], root / FOLDER, offline=offline),
-    )
+    renderer = entry_renderer(config, offline=offline)
     folder = root / MANUSCRIPT
     if not folder.is_dir():
         problems.error(
@@ -156,23 +160,10 @@ def load_book(
             )
             continue
         seen_slugs[slug] = display
-        hit = cache.get(path, book.metadata.language) if cache else None
-        if hit is not None:
-            entry, assets, warnings = hit
-            book.entries.append(entry)
-            book.assets.update(assets)
-            problems.extend(warnings)
-            continue
-        found = Problems()
-        assets: dict[str, Path] = {}
-        source = read_source(path, display, ENTRY_KEYS, found)
-        entry = _entry(source, slug, renderer, root, found, assets) if source else None
-        problems.extend(found.items)
+        entry, assets = read_entry(path, display, renderer, root, problems, cache)
         book.assets.update(assets)
         if entry is not None:
             book.entries.append(entry)
-            if cache is not None and not found.errors:
-                cache.put(path, entry, assets, found.warnings)
     _check_duplicate_titles(book.entries, problems)
     _bibliography(config, book, problems)
     for kind in ("front", "back"):
@@ -181,6 +172,42 @@ def load_book(
             if page is not None:
                 (book.front if kind == "front" else book.back).append(page)
     return book
+
+
+def entry_renderer(config: Config, *, offline: bool = False) -> MarkdownRenderer:
+    """The Markdown renderer the book's settings ask for (language, raw HTML, images)."""
+    return MarkdownRenderer(
+        config.values["book"]["language"],
+        raw_html=config.values["markdown"]["raw_html"],
+        remote=RemoteImages(
+            config.values["images"]["remote"], config.root / FOLDER, offline=offline
+        ),
+    )
+
+
+def read_entry(
+    path: Path,
+    display: str,
+    renderer: MarkdownRenderer,
+    root: Path,
+    problems: Problems,
+    cache: EntryCache | None = None,
+) -> tuple[Entry | None, dict[str, Path]]:
+    """One entry file (its slug already checked) and the images it uses; from ``cache``
+    when the file is unchanged, else parsed (and kept there when it has no errors)."""
+    hit = cache.get(path, renderer.language) if cache else None
+    if hit is not None:
+        entry, assets, warnings = hit
+        problems.extend(warnings)
+        return entry, assets
+    found = Problems()
+    assets: dict[str, Path] = {}
+    source = read_source(path, display, ENTRY_KEYS, found)
+    entry = _entry(source, path.stem, renderer, root, found, assets) if source else None
+    problems.extend(found.items)
+    if entry is not None and cache is not None and not found.errors:
+        cache.put(path, entry, assets, found.warnings)
+    return entry, assets
 
 
 def _entry(

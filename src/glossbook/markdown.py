@@ -120,6 +120,7 @@ class MarkdownRenderer:
         remote: RemoteImages | None = None,
     ) -> None:
         base = language.split("-")[0].lower()
+        self.language = language
         self.raw_html = raw_html
         self.remote = remote
         md = MarkdownIt(

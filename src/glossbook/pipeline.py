@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
 from pathlib import Path
 
 from .config import load_config
 from .errors import Problem, Problems
-from .loader import EntryCache, load_book
-from .model import Book
-from .passes import run_passes
+from .loader import EntryCache, entry_renderer, load_book, read_entry
+from .model import Book, Chapter, Entry
+from .passes import outline, run_entry_passes, run_passes
 from .theme import check_styles
 
 
@@ -28,3 +30,48 @@ def prepare(
     run_passes(book, problems)
     problems.raise_if_errors()
     return book, problems.warnings
+
+
+def prepare_edit(
+    book: Book, changed: Iterable[Path], cache: EntryCache
+) -> tuple[Book, list[Problem]] | None:
+    """``book`` (made by ``prepare`` with ``cache``, or by this) with the entries whose files
+    are in ``changed`` read again, when the edit stays inside them: each changed file is an
+    entry of the book whose ``outline`` (names, links, citations, figure count, anchors,
+    images) is what it was. Only those entries are parsed and resolved against the book;
+    ``book`` is not changed. Returns the new book and the edited entries' warnings, or None
+    when anything else may have changed (another file, an entry added, removed or renamed, an
+    outline changed, an error): then ``prepare`` the whole book, which reports as usual.
+    """
+    root = book.root.resolve()
+    paths = {Path(p) for p in changed}
+    if not paths:
+        return None
+    by_path = {root / e.file: e for e in book.entries}
+    config = load_config(book.root)
+    renderer = entry_renderer(config)
+    problems = Problems()
+    edited: dict[str, Entry] = {}
+    for path in paths:
+        built = by_path.get(path)
+        previous = cache.previous(path) if built is not None else None
+        if built is None or previous is None or not path.is_file():
+            return None
+        before, before_assets = previous
+        entry, assets = read_entry(path, built.file, renderer, book.root, problems, cache)
+        if entry is None or problems.errors or assets != before_assets:
+            return None
+        if outline(entry) != outline(before):
+            return None
+        run_entry_passes(book, entry, built, problems)
+        if problems.errors:
+            return None
+        edited[entry.slug] = entry
+    chapters = [
+        Chapter(c.anchor, c.title, [edited.get(e.slug, e) for e in c.entries])
+        if any(e.slug in edited for e in c.entries)
+        else c
+        for c in book.chapters
+    ]
+    entries = [edited.get(e.slug, e) for e in book.entries]
+    return dataclasses.replace(book, entries=entries, chapters=chapters), problems.warnings

@@ -8,6 +8,7 @@ in its own ``styles/`` folder (``styles/templates/partials/entry.html``,
 from __future__ import annotations
 
 import traceback
+from collections.abc import Hashable
 from difflib import get_close_matches
 from pathlib import Path
 
@@ -23,6 +24,9 @@ BOOK_STYLES = "styles"
 class Theme:
     def __init__(self, root: Path) -> None:
         self.folders = [root / BOOK_STYLES, BUILTIN]
+        # What renderers derive from the theme's files (the print stylesheets once checked),
+        # kept as long as the theme: the preview makes a new one when ``styles/`` changes.
+        self.derived: dict[Hashable, object] = {}
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(f / "templates") for f in self.folders]),
             autoescape=jinja2.select_autoescape(["html", "xhtml", "xml"]),

@@ -89,6 +89,20 @@ def _format(
     )
 
 
+def refill(doc: Entry, built: Entry) -> None:
+    """Give an edited entry the citations formatted for its version ``built`` in the book,
+    whose clusters are the same as its own in the same order (so citeproc, which sees only
+    the book's clusters in reading order, would format them alike)."""
+    pairs = zip(
+        doc.citations + doc.source_citations,
+        built.citations + built.source_citations,
+        strict=True,
+    )
+    for citation, formatted in pairs:
+        citation.html = formatted.html
+    doc.html = _fill(doc.html, doc.citations)
+
+
 def _fill(fragment: str, citations: list[Citation]) -> str:
     def formatted(match: re.Match[str]) -> str:
         return citations[int(match.group(1))].html

@@ -8,36 +8,49 @@ from collections.abc import Callable
 
 from ..errors import Problems, did_you_mean
 from ..markdown import XREF_PLACEHOLDER
-from ..model import Book, Entry, Xref
+from ..model import Book, Entry, MatterPage, Xref
+
+
+class Resolver:
+    """Finds the entry a ``[[…]]`` link or ``related`` name means: a slug, or a title in any
+    case."""
+
+    def __init__(self, book: Book) -> None:
+        self.by_slug = {e.slug: e for e in book.entries}
+        self.by_title = {e.title.casefold(): e for e in book.entries}
+        self.titles = [e.title for e in book.entries]
+
+    def __call__(self, name: str) -> Entry | None:
+        return self.by_slug.get(name) or self.by_title.get(name.casefold())
 
 
 def run(book: Book, problems: Problems) -> None:
-    by_slug = {e.slug: e for e in book.entries}
-    by_title = {e.title.casefold(): e for e in book.entries}
-    titles = [e.title for e in book.entries]
-
-    def resolve(name: str) -> Entry | None:
-        return by_slug.get(name) or by_title.get(name.casefold())
-
+    resolve = Resolver(book)
     for doc in book.documents():
-        for xref in doc.xrefs:
-            entry = resolve(xref.target)
-            if entry is None:
-                problems.error(
-                    doc.file,
-                    xref.line,
-                    f"the cross-reference [[{xref.target}]] names no entry.",
-                    did_you_mean(xref.target, titles)
-                    or "Use an entry's exact title or its slug (file name without .md).",
-                )
-                continue
-            xref.slug = entry.slug
-            xref.text = xref.text or (xref.target if xref.target != entry.slug else entry.title)
-        doc.html = _fill(doc.html, doc.xrefs)
-        if isinstance(doc, Entry):
-            for row in doc.infobox:
-                row.values = [_fill(value, doc.xrefs) for value in row.values]
-            doc.related = _related(doc, resolve, titles, problems)
+        resolve_document(doc, resolve, problems)
+
+
+def resolve_document(doc: Entry | MatterPage, resolve: Resolver, problems: Problems) -> None:
+    """Resolve one document's links against the book's entries (the preview resolves one
+    edited entry this way against the book already built)."""
+    for xref in doc.xrefs:
+        entry = resolve(xref.target)
+        if entry is None:
+            problems.error(
+                doc.file,
+                xref.line,
+                f"the cross-reference [[{xref.target}]] names no entry.",
+                did_you_mean(xref.target, resolve.titles)
+                or "Use an entry's exact title or its slug (file name without .md).",
+            )
+            continue
+        xref.slug = entry.slug
+        xref.text = xref.text or (xref.target if xref.target != entry.slug else entry.title)
+    doc.html = _fill(doc.html, doc.xrefs)
+    if isinstance(doc, Entry):
+        for row in doc.infobox:
+            row.values = [_fill(value, doc.xrefs) for value in row.values]
+        doc.related = _related(doc, resolve, resolve.titles, problems)
 
 
 def _fill(fragment: str, xrefs: list[Xref]) -> str:

@@ -26,9 +26,10 @@ from pathlib import Path
 
 from ..errors import ContentError, Problem
 from ..loader import EntryCache
+from ..pipeline import prepare_edit
 from ..theme import BOOK_STYLES, Theme
 from .server import CLIENT, CLIENT_FILES, PreviewServer
-from .site import Site, build_site, failure
+from .site import Site, build_site, edited_site, failure
 from .watch import Targets, Watcher, targets
 
 __all__ = ["Outcome", "Preview", "State"]
@@ -66,6 +67,7 @@ class Outcome:
     warnings: list[Problem] = field(default_factory=list)
     error: BaseException | None = None  # an exception other than a ContentError
     changed: frozenset[Path] = frozenset()  # the files whose change caused it
+    partial: bool = False  # only the edited entries were read and resolved again
 
     @property
     def ok(self) -> bool:
@@ -101,6 +103,7 @@ class Preview:
         self._watcher = Watcher(self.changed)
         self._server: PreviewServer | None = None
         self._theme: Theme | None = None
+        self._warnings: list[Problem] = []  # the last good build's
         self._threads: list[threading.Thread] = []
         self._stopped = threading.Event()
 
@@ -201,7 +204,8 @@ class Preview:
         with self._pdf_lock:
             if key not in self._pdfs:
                 self._pdfs = {k: v for k, v in self._pdfs.items() if k[0] == site.token}
-                self._pdfs[key] = bytes(render(site.book, anchor))
+                theme = self._theme or Theme(self.root)  # its print.css checked once
+                self._pdfs[key] = bytes(render(site.book, anchor, theme=theme))
             return self._pdfs[key]
 
     # --- building ---------------------------------------------------------------------
@@ -217,10 +221,17 @@ class Preview:
             number = self._state.build + 1
             warnings: list[Problem] = []
             unexpected: BaseException | None = None
+            edit: tuple[Site, list[Problem]] | None = None
+            token = f"{self.instance}-{number}"
             try:
-                site, warnings = build_site(
-                    self.root, self.cache, f"{self.instance}-{number}", self._theme_for(paths)
-                )
+                edit = self._edit(paths, token)
+                if edit is None:
+                    site, warnings = build_site(
+                        self.root, self.cache, token, self._theme_for(paths)
+                    )
+                else:
+                    site, warnings = edit
+                self._warnings = warnings
                 problems: list[Problem] = []
             except BaseException as error:  # a rebuild must never stop the preview
                 if isinstance(error, KeyboardInterrupt):
@@ -240,6 +251,7 @@ class Preview:
                 warnings=warnings,
                 error=unexpected,
                 changed=paths,
+                partial=edit is not None,
             )
         if self.on_build is not None:
             try:
@@ -247,6 +259,30 @@ class Preview:
             except Exception:
                 log.exception("reporting build %d failed", number)
         return outcome
+
+    def _edit(self, changed: frozenset[Path], token: str) -> tuple[Site, list[Problem]] | None:
+        """The site after an edit inside entries (``prepare_edit``: their outlines unchanged)
+        with the last good build's warnings updated, made from the current site without a
+        full rebuild; None when the edit needs one (then that build reports as usual)."""
+        state = self._state
+        book = state.site.book
+        if not changed or state.problems or book is None:
+            return None
+        try:
+            edit = prepare_edit(book, changed, self.cache)
+        except Exception:  # the full rebuild that follows reports it, located
+            log.debug("an edit could not be made alone; rebuilding", exc_info=True)
+            return None
+        if edit is None:
+            return None
+        edited, warnings = edit
+        pairs = zip(edited.entries, book.entries, strict=True)
+        slugs = {new.slug for new, old in pairs if new is not old}
+        site = edited_site(state.site, edited, token, slugs)
+        if site is None:
+            return None
+        files = {e.file for e in edited.entries if e.slug in slugs}
+        return site, [w for w in self._warnings if w.file not in files] + warnings
 
     def _theme_for(self, changed: Iterable[Path]) -> Theme:
         """The theme, made anew when a file under the book's ``styles/`` changed (a new

@@ -1,17 +1,19 @@
 """One build of the preview: the rendered pages and the files they may load, as a snapshot.
 
 A ``Site`` is made whole by ``build_site`` (the same ``prepare`` and ``render_pages`` as
-``glossbook build``, kept in memory) and never changed afterwards, so the server can swap
-the current one for a new one in a single assignment: a request sees the old book or the
-new book, never half of each. ``failure`` turns any exception of a rebuild into located
-problems for the overlay.
+``glossbook build``, kept in memory), or from the last one by ``edited_site`` after an edit
+inside one entry (its chapter's page rendered again, the others kept), and never changed
+afterwards, so the server can swap the current one for a new one in a single assignment: a
+request sees the old book or the new book, never half of each. ``failure`` turns any
+exception of a rebuild into located problems for the overlay.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -20,7 +22,8 @@ from ..errors import ContentError, Problem
 from ..loader import EntryCache
 from ..model import Book
 from ..pipeline import prepare
-from ..renderers.html import Pages, pages, search_files
+from ..renderers import html as html_edition
+from ..renderers.html import Pages, entry_pages, pages, search_files
 from ..search import THEME_FILES
 from ..theme import BUILTIN, Theme
 
@@ -73,6 +76,22 @@ def build_site(
         book=book,
     )
     return site, warnings
+
+
+def edited_site(site: Site, book: Book, token: str, slugs: Iterable[str]) -> Site | None:
+    """``site`` for ``book``, an edit of its book inside the entries ``slugs`` (their
+    outlines unchanged, see ``pipeline.prepare_edit``): the pages showing them are rendered
+    again when asked for, the others kept; the search data is made anew from the new book.
+    None when ``site`` was not made by ``build_site``."""
+    previous = site.pages
+    if not isinstance(previous, html_edition.Pages):
+        return None
+    rendered = Pages(book, previous.theme, previous.stylesheets, homes=previous.homes)
+    homes = entry_pages(book)
+    rendered.keep(previous, {homes[slug] for slug in slugs if slug in homes})
+    return dataclasses.replace(
+        site, token=token, pages=rendered, generated=OnDemand(search_files(book)), book=book
+    )
 
 
 class OnDemand(Mapping[str, bytes]):

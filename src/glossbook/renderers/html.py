@@ -96,14 +96,29 @@ class Pages(Mapping[str, str]):
     Links go to the page that holds their anchor, known from the book itself (each
     document's anchors, the references' and the index's), not from the rendered pages."""
 
-    def __init__(self, book: Book, theme: Theme, stylesheets: list[str]) -> None:
+    def __init__(
+        self,
+        book: Book,
+        theme: Theme,
+        stylesheets: list[str],
+        homes: dict[str, str] | None = None,
+    ) -> None:
         self.book, self.theme, self.stylesheets = book, theme, stylesheets
         self.listing = pages(book)
         self.numbers = {page.file: n for n, page in enumerate(self.listing)}
         self.titles = {e.slug: e.title for e in book.entries}
-        self.homes = anchor_homes(book)
+        self.homes = anchor_homes(book) if homes is None else homes
         self._done: dict[str, str] = {}
         self._lock = threading.Lock()
+
+    def keep(self, previous: Pages, stale: Iterable[str]) -> None:
+        """Take the pages ``previous`` has rendered but the ``stale`` ones: it is of the book
+        this one is an edit of, with the same pages, titles and anchors."""
+        skip = set(stale)
+        with previous._lock:
+            done = {f: text for f, text in previous._done.items() if f not in skip}
+        with self._lock:
+            self._done.update(done)
 
     def __getitem__(self, file: str) -> str:
         if file not in self.numbers:

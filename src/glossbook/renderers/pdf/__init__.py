@@ -156,13 +156,14 @@ def _pdf_identifier(book: Book) -> bytes:
     return hashlib.md5(seed.encode(), usedforsecurity=False).hexdigest().encode()
 
 
-def render_chapter(book: Book, anchor: str) -> bytes:
+def render_chapter(book: Book, anchor: str, theme: Theme | None = None) -> bytes:
     """One chapter alone as a PDF, with the print stylesheet: the preview's page view.
 
     The chapter starts on the folio it has in the book when the book's print layout is
     known (``book.print_layout``), else on folio 1; page numbers it shows of other
     chapters come from that layout too. A chapter the build's layout cache holds with the
-    same numbers is not laid out again. The book is not changed.
+    same numbers is not laid out again. The book is not changed. ``theme``: the caller's,
+    kept between calls (the preview's), so that its print stylesheet is checked once.
     """
     part = next((p for p in parts(book) if p.kind == "chapter" and p.anchor == anchor), None)
     if part is None:
@@ -172,7 +173,7 @@ def render_chapter(book: Book, anchor: str) -> bytes:
     for page in pages:
         for name in page.anchors:
             labels.setdefault(name, page.label)
-    theme = Theme(book.root)
+    theme = theme or Theme(book.root)
     sheets = check(book, theme, press=False, bleed=DEFAULT_BLEED)
     first = labels.get(anchor, "1")
     plan = Plan(

@@ -91,19 +91,31 @@ def check(
     """The stylesheets, once read by WeasyPrint here so that problems in a book's own
     print.css stop the build before any layout (see ``stylesheets``).
 
+    A check that passed is remembered with ``theme`` (for this book and page set-up), with
+    the warnings it gave, which a later check repeats: the preview keeps its theme until a
+    style changes, so its print views after each rebuild do not read the stylesheets again.
     ``memo``: the build cache's folder. A check that passed is remembered there under the
     hash of all it read (the sheets, the files of the book's ``styles/``, glossbook's and
     WeasyPrint's versions), with the warnings it gave, which a later build repeats instead
     of reading the stylesheets again (and importing WeasyPrint only for that). A check that
     failed is never remembered: it fails again, with its messages, until the CSS is fixed.
     """
+    key = (STYLESHEET, str(book.root), page_setup(book, press=press, bleed=bleed))
+    remembered = theme.derived.get(key)
+    if isinstance(remembered, tuple):
+        sheets, messages = remembered
+        for message in messages:
+            LOG.warning("%s", message)
+        return list(sheets)
     sheets = sources(book, theme, press=press, bleed=bleed)
     record = memo / "css" / f"{_check_key(book, sheets)}.json" if memo else None
     if record is not None:
         try:
-            for message in json.loads(record.read_text(encoding="utf-8")):
+            messages = [str(m) for m in json.loads(record.read_text(encoding="utf-8"))]
+            for message in messages:
                 LOG.warning("%s", message)
-            return sheets
+            theme.derived[key] = (sheets, messages)
+            return list(sheets)
         except (OSError, ValueError, TypeError):
             pass
     from weasyprint.css.counters import CounterStyle
@@ -115,14 +127,15 @@ def check(
         stylesheets(book, theme, FontConfiguration(), CounterStyle(), press=press, bleed=bleed)
     finally:
         LOG.removeHandler(handler)
+    messages = [r.getMessage() for r in handler.records]
+    theme.derived[key] = (sheets, messages)
     if record is not None:
         with contextlib.suppress(OSError):
             record.parent.mkdir(parents=True, exist_ok=True)
-            messages = [r.getMessage() for r in handler.records]
             temporary = record.with_suffix(f".{os.getpid()}.tmp")
             temporary.write_text(json.dumps(messages), encoding="utf-8")
             os.replace(temporary, record)
-    return sheets
+    return list(sheets)
 
 
 def _check_key(book: Book, sheets: list[Sheet]) -> str:
