@@ -7,6 +7,7 @@ in its own ``styles/`` folder (``styles/templates/partials/entry.html``,
 
 from __future__ import annotations
 
+import functools
 import traceback
 from collections.abc import Hashable
 from difflib import get_close_matches
@@ -27,14 +28,10 @@ class Theme:
         # What renderers derive from the theme's files (the print stylesheets once checked),
         # kept as long as the theme: the preview makes a new one when ``styles/`` changes.
         self.derived: dict[Hashable, object] = {}
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(f / "templates") for f in self.folders]),
-            autoescape=jinja2.select_autoescape(["html", "xhtml", "xml"]),
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
+        own = self.folders[0] / "templates"
+        # The book's templates by name: a template added or removed is a new environment.
+        listing = tuple(sorted(str(p) for p in own.rglob("*"))) if own.is_dir() else ()
+        self.env = _environment(tuple(str(f / "templates") for f in self.folders), listing)
 
     def render(self, template: str, **context: object) -> str:
         """Render a template; an error in one of the book's own templates is a ContentError
@@ -80,6 +77,22 @@ class Theme:
             if candidate.is_file():
                 return candidate
         raise FileNotFoundError(relative)
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(folders: tuple[str, ...], listing: tuple[str, ...]) -> jinja2.Environment:
+    """One Jinja environment for every theme of a book in this process, so that a build's
+    renderers (and the preview's rebuilds) compile each template once. Jinja reloads a
+    template whose file changed (``auto_reload``); ``listing``, the book's own template
+    files, keys the environment, so one added that overrides a built-in template is seen."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(list(folders)),
+        autoescape=jinja2.select_autoescape(["html", "xhtml", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 TEMPLATE_SUFFIXES = (".html", ".xhtml", ".xml")
