@@ -86,6 +86,22 @@ def test_data_lists_every_entry_with_its_names_and_a_working_address(sample: Pat
         assert (sample / "js" / name).is_file()
 
 
+def test_index_is_lunr_s_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tokens made straight from the folded words give the index Lunr's tokenizer gives."""
+    import contextlib
+
+    import lunr.builder
+    import lunr.tokenizer
+
+    from glossbook import search
+
+    book, _ = prepare(REPO)
+    fast = search.index_script(book)
+    assert lunr.builder.Tokenizer is lunr.tokenizer.Tokenizer  # put back
+    monkeypatch.setattr(search, "_words_as_tokens", contextlib.nullcontext)
+    assert search.index_script(book) == fast
+
+
 def test_every_page_has_the_search_box_and_no_inline_script(sample: Path) -> None:
     pages = sorted(sample.glob("*.html"))
     assert len(pages) > 10

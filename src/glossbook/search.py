@@ -23,12 +23,15 @@ prefix matching as the reader types ("attun" must find "attunement").
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import lxml.html
+from lunr import builder as lunr_builder
 from lunr.builder import Builder
+from lunr.token import Token
 
 from . import lookup
 from .model import Book, Entry
@@ -99,22 +102,44 @@ def index_script(book: Book) -> bytes:
     builder.ref("ref")
     for field, boost in FIELDS:
         builder.field(field, boost=boost)
-    for n, entry in enumerate(_entries(book)):
-        builder.add(
-            {
-                "ref": str(n),
-                "title": words(entry.title, language),
-                "names": [w for name in names[entry.slug][1:] for w in words(name, language)],
-                "definition": words(entry.definition, language),
-                "body": words(plain_text(entry.html), language),
-            }
-        )
+    with _words_as_tokens():
+        for n, entry in enumerate(_entries(book)):
+            builder.add(
+                {
+                    "ref": str(n),
+                    "title": words(entry.title, language),
+                    "names": [w for name in names[entry.slug][1:] for w in words(name, language)],
+                    "definition": words(entry.definition, language),
+                    "body": words(plain_text(entry.html), language),
+                }
+            )
     index = builder.build().serialize()
     for _term, posting in index["invertedIndex"]:
         for field, _boost in FIELDS:
             if not posting[field]:
                 del posting[field]
     return _script("glossbookSearchIndex", index)
+
+
+@contextlib.contextmanager
+def _words_as_tokens() -> Iterator[None]:
+    """While the index is built, Lunr's builder makes its tokens straight from our words.
+
+    Given a list, ``lunr.tokenizer.Tokenizer`` lower-cases each element and deep-copies an
+    empty metadata dictionary for each: a third of the indexing time, for words that
+    arrive lower-cased (folded) already and carry no metadata. The tokens, and so the
+    index, are the same.
+    """
+    original = lunr_builder.Tokenizer
+
+    def tokens(obj: list[str], metadata: object = None, separator: object = None) -> list[Token]:
+        return [Token(word, {}) for word in obj]
+
+    lunr_builder.Tokenizer = tokens
+    try:
+        yield
+    finally:
+        lunr_builder.Tokenizer = original
 
 
 def _script(name: str, data: object) -> bytes:
