@@ -8,6 +8,7 @@ Debian's Chromium through Playwright); ``Outcome.partial`` tells which way a reb
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +20,7 @@ from glossbook.loader import EntryCache
 from glossbook.preview import Outcome, Preview
 from glossbook.preview.site import build_site
 from glossbook.renderers.pdf import DEFAULT_BLEED, css
-from glossbook.theme import Theme
+from glossbook.theme import BUILTIN, Theme
 
 from .conftest import copy_sample
 from .test_preview import WAIT_S, Events, browser, edit, http_get
@@ -35,6 +36,8 @@ CATASTROPHIZE = "manuscript/catastrophize.md"  # linked to by slug only, so it c
 LEAD = "\nThe still face experiment is a laboratory procedure"
 FOOTNOTE = "A footnote.[^new]\n\n[^new]: A new note.\n\n"
 CITED = 'A cited lead <span class="citation" data-cites="mesman2009">(<a href='
+RUPTURE = "manuscript/rupture-and-repair.md"  # on chapter-r.html
+RUPTURE_LEAD = "\nRupture and repair"
 RENAMED_SECTION = 'id="still-face-experiment--procedure-renamed"'
 
 
@@ -150,14 +153,48 @@ def test_a_new_link_updates_the_linked_entrys_backlinks(running: Running) -> Non
 
 
 @pytest.mark.parametrize(
+    ("old", "new", "shown"),
+    [
+        (LEAD, "\nA new paragraph.\n" + LEAD, "A new paragraph.</p>"),
+        ("## Procedure", FOOTNOTE + "## Procedure", "A new note."),
+        ("## Procedure", "## Procedure Renamed", RENAMED_SECTION),
+    ],
+    ids=["paragraph", "footnote", "section"],
+)
+def test_an_edit_that_adds_or_removes_anchors_is_rebuilt_alone(
+    running: Running, old: str, new: str, shown: str
+) -> None:
+    outcome = running.save(STILL_FACE, old, new)
+    assert outcome.partial
+    assert shown in article(running.page("chapter-s.html"), "still-face-experiment")
+    same_as_a_full_build(running)
+    assert running.save(STILL_FACE, new, old).partial  # and removed again
+    assert shown not in running.page("chapter-s.html")
+    same_as_a_full_build(running)
+
+
+def test_an_anchor_linked_from_another_page_rebuilds_the_book(running: Running) -> None:
+    procedure = "still-face-experiment--procedure"
+    link = f"[its procedure](#{procedure}) "
+    assert running.save(RUPTURE, RUPTURE_LEAD, "\n" + link + RUPTURE_LEAD[1:]).partial
+    assert f'href="chapter-s.html#{procedure}"' in running.page("chapter-r.html")
+    outcome = running.save(STILL_FACE, "## Procedure", "## Procedure Renamed")
+    assert not outcome.partial  # the link on chapter-r.html no longer finds its place
+    assert f'href="chapter-s.html#{procedure}"' not in running.page("chapter-r.html")
+    same_as_a_full_build(running)
+    outcome = running.save(STILL_FACE, "## Procedure Renamed", "## Procedure")
+    assert not outcome.partial  # ... and then finds it again
+    assert f'href="chapter-s.html#{procedure}"' in running.page("chapter-r.html")
+    same_as_a_full_build(running)
+
+
+@pytest.mark.parametrize(
     ("old", "new", "page", "shown"),
     [
         ("  - FFSF\n", "  - FFSF test name\n", "names-index.html", "FFSF test name"),
         (LEAD, "\nA cited lead [@mesman2009]. " + LEAD[1:], "chapter-s.html", CITED),
-        ("## Procedure", FOOTNOTE + "## Procedure", "chapter-s.html", "A new note."),
-        ("## Procedure", "## Procedure Renamed", "chapter-s.html", RENAMED_SECTION),
     ],
-    ids=["other-name", "citation", "footnote", "anchor"],
+    ids=["other-name", "citation"],
 )
 def test_an_edit_that_changes_the_entrys_outline_rebuilds_the_book(
     running: Running, old: str, new: str, page: str, shown: str
@@ -166,6 +203,27 @@ def test_an_edit_that_changes_the_entrys_outline_rebuilds_the_book(
     assert not outcome.partial
     assert shown in running.page(page)
     same_as_a_full_build(running)
+
+
+def test_an_anchor_held_elsewhere_is_an_error_as_in_a_full_build(running: Running) -> None:
+    edit(running.root / STILL_FACE, LEAD, "\n[Taken]{#oxytocin} " + LEAD[1:])
+    state = running.events.until(lambda s: bool(s["problems"]))
+    assert "the anchor '#oxytocin' is already used" in str(state["problems"])
+    assert running.outcomes[-1].problems and not running.outcomes[-1].partial
+
+
+def test_a_book_with_its_own_templates_is_rebuilt_whole(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "book").resolve()
+    partial = root / "styles" / "templates" / "partials" / "entry.html"
+    partial.parent.mkdir(parents=True)
+    shutil.copyfile(BUILTIN / "templates" / "partials" / "entry.html", partial)
+    running = Running(root)
+    try:
+        outcome = running.save(STILL_FACE, LEAD, "\nOwn templates. " + LEAD[1:])
+        assert not outcome.partial  # a template of its own may show the text on any page
+        assert "Own templates. The still face" in running.page("chapter-s.html")
+    finally:
+        running.close()
 
 
 def test_an_edit_after_a_failed_build_rebuilds_the_book(running: Running) -> None:

@@ -37,11 +37,13 @@ def prepare_edit(
 ) -> tuple[Book, list[Problem]] | None:
     """``book`` (made by ``prepare`` with ``cache``, or by this) with the entries whose files
     are in ``changed`` read again, when the edit stays inside them: each changed file is an
-    entry of the book whose ``outline`` (names, links, citations, figure count, anchors,
-    images) is what it was. Only those entries are parsed and resolved against the book;
-    ``book`` is not changed. Returns the new book and the edited entries' warnings, or None
-    when anything else may have changed (another file, an entry added, removed or renamed, an
-    outline changed, an error): then ``prepare`` the whole book, which reports as usual.
+    entry of the book whose ``outline`` (names, links, citations, figure count, index marks)
+    and images are what they were. Only those entries are parsed and resolved against the
+    book; ``book`` is not changed. Returns the new book and the edited entries' warnings, or
+    None when anything else may have changed (another file, an entry added, removed or
+    renamed, an outline changed, an error): then ``prepare`` the whole book, which reports as
+    usual. The anchors of the entries' blocks and sections may change: the caller that
+    places anchors checks those added or removed against the book (``Pages.follow``).
     """
     root = book.root.resolve()
     paths = {Path(p) for p in changed}

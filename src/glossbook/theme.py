@@ -70,6 +70,11 @@ class Theme:
             "Fix this template of the book's own styles, or delete it to use glossbook's.",
         )
 
+    def own_templates(self) -> bool:
+        """Whether the book overrides any template (a file under ``styles/templates/``)."""
+        folder = self.folders[0] / "templates"
+        return folder.is_dir() and any(p.is_file() for p in folder.rglob("*"))
+
     def file(self, relative: str) -> Path:
         """The book's version of a theme file if it has one, else the built-in one."""
         for folder in self.folders:

@@ -11,7 +11,6 @@ already built.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Hashable
 
 from ..errors import Problems
@@ -30,8 +29,6 @@ PASSES: list[tuple[str, Pass]] = [
     ("anchors", anchors.run),
 ]
 
-_ID = re.compile(r'\bid="([^"]+)"')
-
 
 def run_passes(book: Book, problems: Problems) -> None:
     for _name, run in PASSES:
@@ -41,9 +38,10 @@ def run_passes(book: Book, problems: Problems) -> None:
 def outline(entry: Entry) -> Hashable:
     """What the passes read of a freshly loaded entry beyond its own page: its names (the
     chapters, the index, links to it), what it links to and cites (backlinks, citeproc's
-    run over every cluster), its number of figures (the numbering of every later one), its
-    index marks and the anchors it holds (clashes, the page each link goes to). Its body
-    text, its definition and its infobox values are not in it."""
+    run over every cluster), its number of figures (the numbering of every later one) and
+    its index marks. Its body text, its definition, its infobox values and the anchors of
+    its blocks and sections are not in it (the preview checks anchors it adds or removes
+    against the rest of the book itself)."""
     return (
         entry.title,
         tuple(entry.categories),
@@ -54,7 +52,6 @@ def outline(entry: Entry) -> Hashable:
         tuple(c.raw for c in entry.source_citations),
         len(entry.figures),
         tuple((m.term, m.sub, m.anchor) for m in entry.index_marks),
-        tuple(_ID.findall(entry.html)),
     )
 
 

@@ -23,7 +23,7 @@ from ..loader import EntryCache
 from ..model import Book
 from ..pipeline import prepare
 from ..renderers import html as html_edition
-from ..renderers.html import Pages, entry_pages, pages, search_files
+from ..renderers.html import Pages, pages, search_files
 from ..search import THEME_FILES
 from ..theme import BUILTIN, Theme
 
@@ -79,16 +79,18 @@ def build_site(
 
 
 def edited_site(site: Site, book: Book, token: str, slugs: Iterable[str]) -> Site | None:
-    """``site`` for ``book``, an edit of its book inside the entries ``slugs`` (their
+    """``site`` for ``book``, its book with the entries ``slugs`` edited inside (their
     outlines unchanged, see ``pipeline.prepare_edit``): the pages showing them are rendered
-    again when asked for, the others kept; the search data is made anew from the new book.
-    None when ``site`` was not made by ``build_site``."""
+    again when asked for, the others kept (``Pages.follow``); the search data is made anew.
+    None when the site must be built anew: it was not made by ``build_site``, the book has
+    templates of its own (which may show any part of an entry on any page), or the edit
+    adds or removes an anchor that another page may show (``Pages.follow``)."""
     previous = site.pages
-    if not isinstance(previous, html_edition.Pages):
+    if not isinstance(previous, html_edition.Pages) or previous.theme.own_templates():
         return None
     rendered = Pages(book, previous.theme, previous.stylesheets, homes=previous.homes)
-    homes = entry_pages(book)
-    rendered.keep(previous, {homes[slug] for slug in slugs if slug in homes})
+    if not rendered.follow(previous, slugs):
+        return None
     return dataclasses.replace(
         site, token=token, pages=rendered, generated=OnDemand(search_files(book)), book=book
     )

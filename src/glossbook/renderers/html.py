@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 import shutil
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__, search
-from ..model import Book, Chapter, MatterPage
+from ..model import Book, Chapter, Entry, MatterPage
 from ..output import staged_folder
 from ..remote import linked_images
 from ..theme import Theme
@@ -109,16 +110,59 @@ class Pages(Mapping[str, str]):
         self.titles = {e.slug: e.title for e in book.entries}
         self.homes = anchor_homes(book) if homes is None else homes
         self._done: dict[str, str] = {}
+        self._targets: Counter[str] | None = None  # see link_targets
         self._lock = threading.Lock()
 
-    def keep(self, previous: Pages, stale: Iterable[str]) -> None:
-        """Take the pages ``previous`` has rendered but the ``stale`` ones: it is of the book
-        this one is an edit of, with the same pages, titles and anchors."""
-        skip = set(stale)
+    def follow(self, previous: Pages, slugs: Iterable[str]) -> bool:
+        """Carry over what ``previous`` made, when this book is its book with the entries
+        ``slugs`` edited inside (same pages, titles and links between entries, see
+        ``pipeline.prepare_edit``): the pages not showing them as ``previous`` rendered
+        them, the page of each anchor, with those the edit added or removed. False, and
+        nothing carried, when the edit could change another page: an anchor it adds is
+        held elsewhere in the book, or one it adds or removes is the target of a link."""
+        edited = set(slugs)
+        before = {e.slug: e for e in previous.book.entries if e.slug in edited}
+        homes = previous.homes
+        stale: set[str] = set()
+        for entry in self.book.entries:
+            if entry.slug not in edited:
+                continue
+            page = homes[entry.anchor]
+            stale.add(page)
+            old, new = _ids(before[entry.slug].html), _ids(entry.html)
+            if old == new:
+                continue
+            added, removed = set(new) - set(old), set(old) - set(new)
+            if len(set(new)) < len(new) or any(anchor in homes for anchor in added):
+                return False
+            targets, own = previous.link_targets(), Counter(_link_targets(before[entry.slug]))
+            if any(targets[anchor] > own[anchor] for anchor in added | removed):
+                return False  # a link elsewhere points at it
+            homes = dict(homes) if homes is previous.homes else homes
+            for anchor in removed:
+                if homes.get(anchor) == page:
+                    del homes[anchor]
+            homes.update(dict.fromkeys(added, page))
         with previous._lock:
-            done = {f: text for f, text in previous._done.items() if f not in skip}
+            done = {f: text for f, text in previous._done.items() if f not in stale}
         with self._lock:
+            self.homes = homes
             self._done.update(done)
+            if previous._targets is not None:
+                self._targets = previous._targets.copy()
+                for slug in edited:
+                    self._targets.subtract(_link_targets(before[slug]))
+                    self._targets.update(_link_targets(self.book.entry(slug)))
+        return True
+
+    def link_targets(self) -> Counter[str]:
+        """How many ``href="#…"`` of the book's documents point at each anchor (made once)."""
+        with self._lock:
+            if self._targets is None:
+                self._targets = Counter(
+                    t for doc in self.book.documents() for t in _link_targets(doc)
+                )
+            return self._targets
 
     def __getitem__(self, file: str) -> str:
         if file not in self.numbers:
@@ -175,6 +219,16 @@ class Pages(Mapping[str, str]):
             return f'href="{target}#{anchor}"'
 
         return _HREF.sub(sub, text)
+
+
+def _ids(fragment: str) -> list[str]:
+    return _ID.findall(" " + fragment)
+
+
+def _link_targets(doc: Entry | MatterPage) -> list[str]:
+    """The anchors a document's own links point at (its body and its infobox)."""
+    values = [v for row in doc.infobox for v in row.values] if isinstance(doc, Entry) else []
+    return [t for text in (doc.html, *values) for t in _HREF.findall(text)]
 
 
 def anchor_homes(book: Book) -> dict[str, str]:
