@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import html.entities
 import io
+import itertools
 import os
 import re
 import uuid
@@ -509,7 +510,6 @@ def _place_pages(layout: PrintLayout, docs: list[Document]) -> list[PageMark]:
             d, position = found
             marker = _marker(docs[d].root, label, anchor)
             text_of(d).insert(marker, position)
-            texts.pop(d)  # its text nodes are split: read again when next needed
         else:
             candidates = []
             for name in page.anchors:
@@ -522,12 +522,14 @@ def _place_pages(layout: PrintLayout, docs: list[Document]) -> list[PageMark]:
                 d, position, _, element = min(candidates, key=lambda c: c[:3])
                 marker = _marker(element, label, anchor)
                 _place_before(marker, element)
-                texts.pop(d)
+                text_of(d).placed(marker)
             elif previous is not None:
                 d, position = cursor
                 marker = _marker(previous, label, anchor)
                 marker.tail, previous.tail = previous.tail, None
                 previous.addnext(marker)
+                if d in texts:
+                    texts[d].placed(marker)
             else:
                 d, position = start, -1
                 root = docs[start].root
@@ -536,7 +538,8 @@ def _place_pages(layout: PrintLayout, docs: list[Document]) -> list[PageMark]:
                 marker = _marker(body, label, anchor)
                 marker.tail, body.text = body.text, None
                 body.insert(0, marker)
-                texts.pop(d, None)
+                if d in texts:
+                    texts[d].placed(marker)
         marks.append(PageMark(label, page.section, docs[d].file, anchor))
         cursor, previous = (d, position), marker
     return marks
@@ -568,14 +571,15 @@ def _find_start(
         low, high = text.start(element), text.end(element)
         if d == cursor[0]:
             low = max(low, cursor[1] + 1)
-        for run in runs:
-            position = text.chars.find(run, low)
+        for run in runs:  # the first place after ``low`` where it begins, if before ``high``
+            position = text.chars.find(run, low, high + len(run) - 1)
             if run and 0 <= position < high:
                 return d, position
     return None
 
 
 _IGNORED = re.compile(r"[\s\u00ad\u200b\u2060\ufeff]+")
+_VISIBLE = re.compile(r"[^\s\u00ad\u200b\u2060\ufeff]")
 
 
 def _squeeze(text: str) -> str:
@@ -585,10 +589,19 @@ def _squeeze(text: str) -> str:
 
 class _Text:
     """A document's body text as one string without white space (``_squeeze``), and where
-    each of its characters stands: which element's text or tail, at which index."""
+    each of its characters stands: which element's text or tail, at which index.
+
+    It is read from the document once. A page-break marker has no text of its own, so
+    putting one in moves no character: the map is brought up to date in place
+    (``placed``), never read again, which keeps placing a chapter's markers linear in its
+    size. A marker's ``order`` is not its rank in the document; only the orders of the
+    document's own elements are compared, and a marker does not change how they compare."""
 
     def __init__(self, root: etree._Element) -> None:
         self.body = root.find(f"{{{XHTML}}}body")
+        self._read()
+
+    def _read(self) -> None:
         self._starts: list[int] = []  # where each text node's characters start in ``chars``
         self._nodes: list[tuple[etree._Element, bool]] = []  # (node, its tail or its text)
         self._spans: dict[etree._Element, tuple[int, int, int]] = {}  # start, end, order
@@ -644,16 +657,38 @@ class _Text:
                     break
                 owner = parent
             _place_before(marker, owner)
-            return
-        raw = (node.tail if tail else node.text) or ""
-        visible = [i for i, char in enumerate(raw) if not _IGNORED.match(char)]
-        index = visible[position - self._starts[n]]
-        if tail:
-            marker.tail, node.tail = raw[index:], raw[:index]
-            node.addnext(marker)
         else:
-            marker.tail, node.text = raw[index:], raw[:index]
-            node.insert(0, marker)
+            raw = (node.tail if tail else node.text) or ""
+            nth = position - self._starts[n]  # the nth character that is not ignored
+            index = next(itertools.islice(_VISIBLE.finditer(raw), nth, None)).start()
+            if tail:
+                marker.tail, node.tail = raw[index:], raw[:index]
+                node.addnext(marker)
+            else:
+                marker.tail, node.text = raw[index:], raw[:index]
+                node.insert(0, marker)
+        self.placed(marker)
+
+    def placed(self, marker: etree._Element) -> None:
+        """Take in a marker just put into the document. Its tail holds the text it took
+        from the node before it (the previous sibling's tail, else the parent's text), all
+        of it or its end: that text node's entry is split there, or handed to the marker."""
+        previous, parent = marker.getprevious(), marker.getparent()
+        source, tail = (previous, True) if previous is not None else (parent, False)
+        if source not in self._spans:  # a comment or processing instruction: read again
+            self._read()
+            return
+        begin, end, _ = self._spans[source]
+        at = (end if tail else begin) + len(_squeeze((source.tail if tail else source.text) or ""))
+        self._spans[marker] = (at, at, -1)
+        if not _squeeze(marker.tail or ""):
+            return
+        n = bisect.bisect_right(self._starts, at) - 1
+        if self._starts[n] == at:  # the node kept none of its text
+            self._nodes[n] = (marker, True)
+        else:
+            self._starts.insert(n + 1, at)
+            self._nodes.insert(n + 1, (marker, True))
 
 
 def _page_anchor(label: str, taken: set[str]) -> str:
