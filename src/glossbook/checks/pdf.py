@@ -16,6 +16,7 @@ import json
 import re
 import shutil
 import subprocess
+import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,13 +148,35 @@ class Printed:
     laid_out: list[str]  # with -layout: a running head is one line
 
 
-def read_text(path: Path) -> Printed:
-    def pdftotext(*options: str) -> list[str]:
-        command = ["pdftotext", *options, str(path), "-"]
-        text = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-        return text.split("\f")[:-1]
+_READ: dict[tuple[str, int, int], Printed] = {}
+_READING = threading.Lock()
 
-    return Printed(pdftotext(), pdftotext("-layout"))
+
+def read_text(path: Path) -> Printed:
+    """The PDF's text, read once for every check of one file (they run in threads: one
+    reads, the others wait); the two readings run side by side."""
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    with _READING:
+        if key not in _READ:
+            runs = [
+                subprocess.Popen(
+                    ["pdftotext", *options, str(path), "-"],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+                for options in ([], ["-layout"])
+            ]
+            texts = []
+            for run in runs:
+                out, err = run.communicate()
+                if run.returncode:
+                    raise subprocess.CalledProcessError(run.returncode, run.args, out, err)
+                texts.append(out.split("\f")[:-1])
+            _READ.clear()  # one file at a time is enough
+            _READ[key] = Printed(*texts)
+        return _READ[key]
 
 
 def lines_of(text: str) -> list[str]:
@@ -239,17 +262,16 @@ def folio(layout: PrintLayout, anchor: str) -> str:
 def heading_pages(book: Book, layout: PrintLayout, printed: Printed) -> dict[str, int]:
     """Entry slug → the body page where the entry's title stands as a line of its own,
     below the running head (the first line: book title or guide words)."""
-    body = [p.number for p in layout.pages if p.section == "body"]
+    first: dict[str, int] = {}  # a line of a body page -> the first page it stands on
+    for page in layout.pages:
+        if page.section == "body" and page.number <= len(printed.laid_out):
+            for line in lines_of(printed.laid_out[page.number - 1])[1:]:
+                first.setdefault(line, page.number)
     found: dict[str, int] = {}
     for entry in book.entries:
-        title = " ".join(entry.title.split())
-        for number in body:
-            if (
-                number <= len(printed.laid_out)
-                and title in lines_of(printed.laid_out[number - 1])[1:]
-            ):
-                found[entry.slug] = number
-                break
+        number = first.get(" ".join(entry.title.split()))
+        if number is not None:
+            found[entry.slug] = number
     return found
 
 

@@ -73,7 +73,9 @@ def execute(args: argparse.Namespace) -> int:
         results.append(timed("uncited works", lambda: lint.uncited(book)))
     if args.built:
         jobs = built_checks(book, root, out)
-        with ThreadPoolExecutor(max_workers=3) as pool:
+        # All at once: EPUBCheck (Java) and Ace (Node, Chromium) are other processes, the
+        # long poles; the checks in Python wait on pdftotext or share this process.
+        with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
             futures = [pool.submit(timed, name, job) for name, job in jobs]
             results += _status(
                 args, "Checking the built editions…", lambda: [f.result() for f in futures]
