@@ -236,6 +236,24 @@ def test_cache_lays_out_only_what_changed(tmp_path: Path) -> None:
     assert 1 <= edit.laid_out < cold.laid_out / 2
 
 
+def test_the_page_map_alone_lays_out_what_the_pdf_does_and_reads_no_cached_pdf(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What an EPUB-only build asks for: the page map the PDF's layout gives. Cold, it lays
+    out the PDF's own jobs (a PDF build then lays out nothing); warm, it lays out nothing
+    and reads none of the cached PDFs (deleted here), nor joins them."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+    root = shutil.copytree(FEATURES, tmp_path / "book", ignore=shutil.ignore_patterns("build"))
+    cache, cold, then, warm = tmp_path / "cache", Record(), Record(), Record()
+    alone = pdf.page_map(prepare(root)[0], jobs=1, cache=cache, progress=cold)
+    _, whole = pdf.layout(prepare(root)[0], jobs=1, cache=cache, progress=then)
+    assert alone == whole and then.laid_out == 0 < cold.laid_out
+    for path in (cache / "layout").glob("*/*.pdf"):
+        path.unlink()
+    assert pdf.page_map(prepare(root)[0], jobs=1, cache=cache, progress=warm) == whole
+    assert warm.waves == []
+
+
 def test_cold_build_lays_out_each_body_document_once(tmp_path: Path) -> None:
     """Cold, each document of the book is laid out once (the body's with its numbers left
     out, then stamped) and the book is still the one WeasyPrint document page for page."""

@@ -118,7 +118,7 @@ def execute(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     settle(out)  # a swap cut short by a killed build is completed first
     parsed = None if args.no_cache else entry_cache(root, out)
-    if {"pdf", "epub"} & set(formats):
+    if "pdf" in formats or ("epub" in formats and not _layout_cached(args, root, out)):
         _warm_up_layout(args, root)
     with console.status("Reading the book…"):
         # absolute: WeasyPrint needs file URLs
@@ -133,12 +133,13 @@ def execute(args: argparse.Namespace) -> int:
                 if name == "pdf":
                     options = {"press": args.press, "variant": args.pdf_variant}
                 if name == "epub" and book.print_layout is None:
-                    # The page list maps the ebook to the print pages: lay the print edition
-                    # out (a warm build cache holds it: then nothing is laid out again).
+                    # The page list maps the ebook to the print pages: the print edition's
+                    # page map, laid out but not joined (a warm build cache holds it: then
+                    # nothing is laid out again).
                     pdf = importlib.import_module(FORMATS["pdf"])
                     with LayoutProgress(console) as progress:
                         layout_options = print_options(args, book, out, progress)
-                        book.print_layout = pdf.layout(book, **layout_options)[1]
+                        book.print_layout = pdf.page_map(book, **layout_options)
                 if name == "pdf":
                     with LayoutProgress(console) as progress:
                         options.update(print_options(args, book, out, progress))
@@ -178,6 +179,18 @@ def _warm_up_layout(args: argparse.Namespace, root: Path) -> None:
     jobs = args.jobs if args.jobs is not None else (config.get("build", "jobs") or None)
     if executors.pooled(kind, jobs):
         executors.warm_up()
+
+
+def _layout_cached(args: argparse.Namespace, root: Path, out: Path) -> bool:
+    """Whether the build cache holds a print layout of the book: then an EPUB-only build
+    most likely takes its page map from it, laying nothing out (no forkserver to warm)."""
+    from ..config import load_config
+    from ..renderers.pdf.cache import LayoutCache, folder_of
+
+    if args.no_cache:
+        return False
+    folder = folder_of(root, str(load_config(root).get("build", "cache") or ""), out)
+    return LayoutCache(folder).last() is not None
 
 
 def _configured_scheduler(root: Path) -> str:

@@ -57,6 +57,8 @@ IMAGE_TYPES = {
     ".webp": "image/webp",
 }
 FONT_TYPES = {".otf": "font/otf", ".ttf": "font/ttf", ".woff": "font/woff", ".woff2": "font/woff2"}
+# Files compressed already: stored in the zip (deflating them again gains nothing).
+COMPRESSED = {".gif", ".jpeg", ".jpg", ".png", ".webp", ".woff", ".woff2"}
 
 # Front and back matter named like these get their EPUB type and DPUB-ARIA role.
 MATTER_SEMANTICS = {
@@ -1122,7 +1124,9 @@ def _package(
         first = f"{book.chapters[0].anchor}.xhtml"
         package.guide.append({"type": "text", "title": "Start of Content", "href": first})
     buffer = io.BytesIO()
+    # Level 0, not compressed: the zip is read and written again (``_reproducible_zip``).
     options = {"epub3_pages": False, "epub3_landmark": False, "raise_exceptions": True}
+    options |= {"compresslevel": 0}
     if epub.write_epub(buffer, package, options | {"mtime": stamp}) is False:  # 0.18: None
         raise OSError("ebooklib could not write the EPUB package")
     return buffer.getvalue()
@@ -1137,7 +1141,8 @@ def _serialize(root: etree._Element, *, doctype: bool) -> bytes:
 
 def _reproducible_zip(data: bytes, stamp: datetime, language: str) -> bytes:
     """Rewrite ebooklib's zip: ``mimetype`` first and stored, the container next, the rest
-    in name order, every entry with the same date and attributes. The package element gets
+    in name order, every entry with the same date and attributes; files compressed already
+    (JPEG, PNG, GIF, WebP images, WOFF fonts) stored, the rest deflated. The package element gets
     ``xml:lang``, and ``dcterms:modified`` the fixed date (ebooklib before 0.20 writes now)."""
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         contents = {info.filename: source.read(info) for info in source.infolist()}
@@ -1159,6 +1164,7 @@ def _reproducible_zip(data: bytes, stamp: datetime, language: str) -> bytes:
             info = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
             info.create_system = 3
             info.external_attr = 0o100644 << 16
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            stored = name == "mimetype" or Path(name).suffix.lower() in COMPRESSED
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             target.writestr(info, contents[name], compresslevel=9)
     return out.getvalue()

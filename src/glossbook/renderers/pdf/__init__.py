@@ -54,7 +54,7 @@ from ...theme import Theme
 from .cache import LayoutCache, cache_folder
 from .css import DEFAULT_TRIM, LOG, STYLESHEET, check, page_setup, stylesheets
 from .drawing import Drawing, creation_date, inline_footnotes, parts
-from .executors import executor
+from .executors import OnDemand, executor
 from .join import join, page_labels, stamped
 from .plan import Plan, Progress
 from .worker import lay_out, write_joined
@@ -70,6 +70,7 @@ __all__ = [
     "layout",
     "layout_json",
     "logging",
+    "page_map",
     "page_setup",
     "render",
     "render_chapter",
@@ -132,6 +133,38 @@ def layout(
         finisher=_labels_finisher(page_map),
     )
     return pdf, page_map
+
+
+def page_map(
+    book: Book,
+    *,
+    jobs: int | None = None,
+    executor_kind: str = "local",
+    scheduler: str = "",
+    cache: Path | None = None,
+    progress: Progress | None = None,
+) -> PrintLayout:
+    """The print edition's page map alone, as ``layout`` gives it (the EPUB's page list).
+
+    The documents are the jobs ``layout`` lays out, so both fill and read the same cache;
+    they are not joined, a cached document's PDF is not read, and the executor starts only
+    when a document is not in the cache: a warm cache lays out and starts nothing.
+    """
+    theme = Theme(book.root)
+    sheets = check(book, theme, press=False, bleed=DEFAULT_BLEED, memo=cache)
+    with OnDemand(executor_kind, jobs, scheduler) as runner:
+        plan = Plan(
+            book,
+            Drawing(book, theme, creation_date()),
+            sheets,
+            parts(book),
+            identifier=_pdf_identifier(book),
+            runner=runner,
+            cache=LayoutCache(cache, pdfs=False) if cache else None,
+            progress=progress,
+        )
+        plan.run()
+    return plan.page_map()
 
 
 def _labels_finisher(page_map: PrintLayout) -> Any:

@@ -35,8 +35,12 @@ def folder_of(root: Path, configured: str = "", out: Path | None = None) -> Path
 
 
 class LayoutCache:
-    def __init__(self, folder: Path) -> None:
+    """``pdfs=False``: a document found is read without its PDF (only its page map is
+    wanted: the EPUB's page list)."""
+
+    def __init__(self, folder: Path, *, pdfs: bool = True) -> None:
         self.folder = folder / "layout"
+        self.pdfs = pdfs
         self.hits = 0
         self.misses = 0
 
@@ -53,7 +57,7 @@ class LayoutCache:
             laid = Laid(job.name, data["anchors"], data["blank"], None, data["warnings"])
             laid.stamps = data.get("stamps")
             laid.starts = data.get("starts", [])
-            if job.write:
+            if job.write and self.pdfs:
                 laid.pdf = pdf.read_bytes()
         except (OSError, ValueError, KeyError, TypeError):
             self.misses += 1

@@ -216,19 +216,10 @@ def local_file(url: str) -> Path:
 @contextlib.contextmanager
 def executor(kind: str = "local", jobs: int | None = None, scheduler: str = "") -> Iterator[Any]:
     """The executor for ``--executor``/``--jobs``/``--scheduler``, closed after use."""
-    if kind not in EXECUTORS:
-        raise UsageError(f"unknown executor '{kind}'; choose from: {', '.join(EXECUTORS)}.")
+    workers = _workers(kind, jobs, scheduler)
     if kind == "dask":
-        if not scheduler:
-            raise UsageError(
-                "the dask executor needs a scheduler: --scheduler tcp://HOST:PORT "
-                "(or scheduler in [build] of glossbook.toml)."
-            )
         runner: Any = Dask(scheduler)
     else:
-        workers = jobs or os.cpu_count() or 1
-        if workers < 1:
-            raise UsageError(f"--jobs must be at least 1, not {workers}.")
         runner = Pool(workers) if pooled(kind, workers) else Inline()
     try:
         yield runner
@@ -240,3 +231,45 @@ def executor(kind: str = "local", jobs: int | None = None, scheduler: str = "") 
         raise
     if hasattr(runner, "close"):
         runner.close()
+
+
+def _workers(kind: str, jobs: int | None, scheduler: str) -> int:
+    """The local workers the options ask for (0 on a cluster); a UsageError if they are
+    wrong."""
+    if kind not in EXECUTORS:
+        raise UsageError(f"unknown executor '{kind}'; choose from: {', '.join(EXECUTORS)}.")
+    if kind == "dask":
+        if not scheduler:
+            raise UsageError(
+                "the dask executor needs a scheduler: --scheduler tcp://HOST:PORT "
+                "(or scheduler in [build] of glossbook.toml)."
+            )
+        return 0
+    workers = jobs or os.cpu_count() or 1
+    if workers < 1:
+        raise UsageError(f"--jobs must be at least 1, not {workers}.")
+    return workers
+
+
+class OnDemand:
+    """The executor of ``executor``, started when it is first given jobs: a layout the cache
+    holds whole starts no worker (nor the forkserver, which imports WeasyPrint) and reaches
+    no cluster. Its options are checked at once. A context manager, like ``executor``: it
+    closes what it started."""
+
+    def __init__(self, kind: str = "local", jobs: int | None = None, scheduler: str = "") -> None:
+        _workers(kind, jobs, scheduler)
+        self.options = (kind, jobs, scheduler)
+        self.runner: Any = None
+        self.stack = contextlib.ExitStack()
+
+    def __enter__(self) -> OnDemand:
+        return self
+
+    def __exit__(self, *failure: Any) -> bool:
+        return self.stack.__exit__(*failure)
+
+    def map(self, jobs: list[Job], done: Done) -> list[Laid]:
+        if self.runner is None:
+            self.runner = self.stack.enter_context(executor(*self.options))
+        return self.runner.map(jobs, done)  # type: ignore[no-any-return]
