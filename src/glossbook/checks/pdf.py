@@ -374,6 +374,10 @@ def index_problems(
     book: Book, layout: PrintLayout, printed: Printed, pdf: str
 ) -> tuple[list[Problem], int]:
     text = index_text(book, layout, printed)
+    # pdftotext's reading order runs two numbers a word space apart into one ("0 1" read
+    # as "01") at times, when the first begins a wrapped line: compared again without
+    # spaces between digits, the digits in the same order.
+    close = _DIGIT_SPACE.sub("", text)
     expected = expected_index_lines(book, layout)
     problems = [
         Problem(
@@ -383,9 +387,12 @@ def index_problems(
             "Build the PDF again: its index numbers do not match its pages.",
         )
         for line in expected
-        if line not in text
+        if line not in text and _DIGIT_SPACE.sub("", line) not in close
     ]
     return problems, len(expected)
+
+
+_DIGIT_SPACE = re.compile(r"(?<=\d) (?=\d)")
 
 
 def xref_problems(
