@@ -49,18 +49,22 @@ def prepare_edit(
     paths = {Path(p) for p in changed}
     if not paths:
         return None
-    by_path = {root / e.file: e for e in book.entries}
+    by_file = {e.file: e for e in book.entries}  # as shown: relative to the book, posix
     config = load_config(book.root)
     renderer = entry_renderer(config)
     problems = Problems()
     edited: dict[str, Entry] = {}
     for path in paths:
-        built = by_path.get(path)
-        previous = cache.previous(path) if built is not None else None
-        if built is None or previous is None or not path.is_file():
+        inside = path.is_relative_to(root)
+        built = by_file.get(path.relative_to(root).as_posix()) if inside else None
+        if built is None:
+            return None
+        source = book.root / built.file  # as load_book knows it (and the cache)
+        previous = cache.previous(source)
+        if previous is None or not source.is_file():
             return None
         before, before_assets = previous
-        entry, assets = read_entry(path, built.file, renderer, book.root, problems, cache)
+        entry, assets = read_entry(source, built.file, renderer, book.root, problems, cache)
         if entry is None or problems.errors or assets != before_assets:
             return None
         if outline(entry) != outline(before):
