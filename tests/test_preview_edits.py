@@ -274,3 +274,18 @@ def test_the_print_stylesheet_is_checked_once_per_theme(
     css.check(book, theme, press=True, bleed=DEFAULT_BLEED)  # another page set-up
     css.check(book, Theme(root), press=False, bleed=DEFAULT_BLEED)  # a new theme
     assert len(checked) == 3
+
+
+def test_the_terminal_says_when_an_entry_was_rebuilt_alone(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from glossbook.commands.preview import _report
+
+    changed = frozenset({Path("manuscript/attunement.md")})
+    _report(Outcome(build=2, seconds=0.01, problems=[], changed=changed, partial=True))
+    _report(Outcome(build=3, seconds=0.5, problems=[], changed=changed))
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [
+        "Rebuilt after a change to attunement.md in 0.01 s (the edited entry alone).",
+        "Rebuilt after a change to attunement.md in 0.50 s.",
+    ]

@@ -102,7 +102,8 @@ def _report(outcome: Outcome) -> None:
         )
     if outcome.ok:
         report_problems(outcome.warnings)
-        console.print(f"{what} in {outcome.seconds:.2f} s.", highlight=False)
+        alone = " (the edited entry alone)" if outcome.partial else ""
+        console.print(f"{what} in {outcome.seconds:.2f} s{alone}.", highlight=False)
     else:
         report_problems(outcome.problems)
         count = len(outcome.problems)
