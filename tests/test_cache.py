@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+from pathlib import Path
 
 from glossbook.loader import EntryCache
 from glossbook.pipeline import prepare
@@ -32,3 +33,29 @@ def test_cache_reuses_unchanged_entries_and_sees_edits(make_book: BookFactory) -
     os.utime(path, ns=(1, 1))
     third, _ = prepare(root, cache)
     assert "Edited." in third.entry("b").html
+
+
+def test_layout_cache_stays_warm_across_installs(make_book: BookFactory, tmp_path: Path) -> None:
+    """The same glossbook installed elsewhere (another venv, another checkout) finds the
+    layouts the first one cached: nothing is laid out again."""
+    import shutil
+    import subprocess
+    import sys
+
+    import glossbook
+
+    root = make_book({"manuscript/a.md": entry_text("Alpha", "Text of alpha. " * 40)})
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(Path(glossbook.__file__).parent, elsewhere / "glossbook")
+    layouts = root / "build" / ".cache" / "layout"
+
+    def build(package: Path) -> list[Path]:
+        command = [sys.executable, "-m", "glossbook", "build", str(root), "-f", "pdf", "-j", "1"]
+        env = {**os.environ, "PYTHONPATH": str(package)}
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        return sorted(layouts.rglob("*.pdf"))
+
+    first = build(Path(glossbook.__file__).parent.parent)
+    assert first
+    assert build(elsewhere) == first  # no document laid out (nor cached) again

@@ -17,9 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ... import __version__
+from ...theme import BUILTIN
 from .css import Sheet, captured_warnings
 from .pagestarts import page_starts
 from .stamp import Stamps, record
+
+# glossbook's own styles/, where it is installed (as named, and with its links resolved)
+_BUILTIN = sorted({BUILTIN.as_uri(), BUILTIN.resolve().as_uri()}, key=len, reverse=True)
 
 
 @dataclass(frozen=True)
@@ -38,16 +42,27 @@ class Job:
     files: tuple[tuple[str, bytes], ...] = field(default=(), compare=False)  # shipped files
 
     def key(self) -> str:
-        """Everything that can change the layout, hashed: the job's cache key."""
+        """Everything that can change the layout, hashed: the job's cache key.
+
+        Where glossbook is installed is not part of it (its styles' folder is named by a
+        placeholder; the files the job reads from it are in by their content), so a cache
+        stays warm across installs of one version. The book's folder is: a link to one of
+        its files is written into the PDF with the folder's address."""
+
+        def portable(text: str) -> str:
+            for address in _BUILTIN:
+                text = text.replace(address, "glossbook-styles:")
+            return text
+
         digest = hashlib.sha256(f"glossbook {__version__}\0layout 3\0".encode())
         for sheet in self.sheets:
-            digest.update(f"{sheet.base_url}\0{sheet.text}\0".encode())
+            digest.update(portable(f"{sheet.base_url}\0{sheet.text}\0").encode())
         options = f"{self.base_url}\0{self.first_folio}\0{self.write}\0{self.stamp}\0"
-        digest.update(options.encode())
+        digest.update(portable(options).encode())
         digest.update(self.identifier + b"\0")
         for url, sha in self.digests:
-            digest.update(f"{url}\0{sha}\0".encode())
-        digest.update(self.html.encode())
+            digest.update(portable(f"{url}\0{sha}\0").encode())
+        digest.update(portable(self.html).encode())
         return digest.hexdigest()
 
 
