@@ -450,6 +450,12 @@ case(
     "'#alpha--history' is already used",
 )
 case("body-anchor-twice", {A: body_with("[x]{#mine} and [y]{#mine}")}, L, "'#mine' is already")
+case(  # the author's anchor comes first and takes a section's anchor of a later entry
+    "body-anchor-later-section",
+    {A: body_with("[x]{#beta--later}"), "manuscript/beta.md": BETA + "\n## Later\n\nText.\n"},
+    L,
+    "'#beta--later' is already used by an anchor glossbook makes in manuscript/beta.md",
+)
 for name, char in [("bel", "\x07"), ("nul", "\x00"), ("ffff", "\uffff"), ("ff", "\x0c")]:
     case(f"body-control-{name}", {A: body_with(f"Text{char}here.")}, L, "control character")
 case("body-not-utf8", {A: alpha().encode() + b"\n\xc3\x28\n"}, f"{A}:22", "not UTF-8")

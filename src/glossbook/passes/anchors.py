@@ -18,26 +18,44 @@ _ID = re.compile(r'\bid="([^"]+)"')
 
 def run(book: Book, problems: Problems) -> None:
     owner: dict[str, str] = {}  # anchor -> what holds it, for the message
+    held_in: dict[str, str] = {}  # anchor -> the file whose HTML holds it first
     documents = book.documents()
     for document in documents:
         owner[document.anchor] = f"the entry or page in {document.file}"
+    written_in: dict[str, dict[str, int]] = {}  # read only when a name is taken
+
+    def written(file: str) -> dict[str, int]:
+        if file not in written_in:
+            written_in[file] = _written_ids(book, file)
+        return written_in[file]
+
     for document in documents:
-        written: dict[str, int] | None = None  # read only when a name is taken
         for match in _ID.finditer(document.html):
             anchor = match.group(1)
             if anchor not in owner:
                 owner[anchor] = f"an anchor in {document.file}"
+                held_in[anchor] = document.file
                 continue
-            if written is None:
-                written = _written_ids(book, document.file)
-            if anchor not in written:
-                continue  # not the author's: a clash of generated names is reported elsewhere
-            problems.error(
-                document.file,
-                written[anchor],
-                f"the anchor '#{anchor}' is already used by {owner[anchor]}.",
-                "Choose another name for it; links to this place would go astray.",
-            )
+            if anchor in written(document.file):
+                problems.error(
+                    document.file,
+                    written(document.file)[anchor],
+                    f"the anchor '#{anchor}' is already used by {owner[anchor]}.",
+                    "Choose another name for it; links to this place would go astray.",
+                )
+                continue
+            # The author's anchor came first, in reading order, and takes a name this
+            # document generates (a section, footnote or index mark of a later entry).
+            first = held_in.get(anchor)
+            if first is not None and first != document.file and anchor in written(first):
+                problems.error(
+                    first,
+                    written(first)[anchor],
+                    f"the anchor '#{anchor}' is already used by an anchor glossbook makes "
+                    f"in {document.file}.",
+                    "Choose another name for it; links to this place would go astray.",
+                )
+            # otherwise not the author's: a clash of generated names is reported elsewhere
 
 
 def _written_ids(book: Book, file: str) -> dict[str, int]:
