@@ -25,7 +25,7 @@ from glossbook.model import Book, PrintLayout
 from glossbook.pipeline import prepare
 from glossbook.progress import LayoutProgress
 from glossbook.renderers import pdf
-from glossbook.renderers.pdf import css, drawing
+from glossbook.renderers.pdf import css, drawing, fitting
 from glossbook.renderers.pdf.stamp import NUMBERS
 from glossbook.renderers.pdf.worker import Laid
 
@@ -89,7 +89,8 @@ def outline(data: bytes, tmp: Path) -> list[tuple[int, str, int]]:
 def one_document(book: Book, page_map: PrintLayout) -> bytes:
     """The reference: the whole book as one WeasyPrint document, with the same stylesheets
     and the page numbers of the page map (not target-counter(): WeasyPrint paginates a
-    document again to resolve it, and can then set a footnote twice)."""
+    document again to resolve it, and can then set a footnote twice), its paragraphs fitted
+    as every document's are (fitting.py)."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -107,11 +108,8 @@ def one_document(book: Book, page_map: PrintLayout) -> bytes:
     stylesheets = [
         CSS(string=s.text, base_url=s.base_url or None, font_config=fonts) for s in sheets
     ]
-    return (
-        HTML(string=text, base_url=book.root.resolve().as_uri() + "/")
-        .render(stylesheets=stylesheets, font_config=fonts)
-        .write_pdf()
-    )
+    html = HTML(string=text, base_url=book.root.resolve().as_uri() + "/")
+    return fitting.render(html, stylesheets=stylesheets, font_config=fonts).write_pdf()
 
 
 def check_labels(data: bytes, page_map: PrintLayout, tmp: Path) -> None:

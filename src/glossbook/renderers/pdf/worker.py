@@ -18,6 +18,7 @@ from typing import Any
 
 from ... import __version__
 from ...theme import BUILTIN
+from . import fitting
 from .css import Sheet, captured_warnings
 from .pagestarts import page_starts
 from .stamp import Stamps, record
@@ -54,7 +55,7 @@ class Job:
                 text = text.replace(address, "glossbook-styles:")
             return text
 
-        digest = hashlib.sha256(f"glossbook {__version__}\0layout 3\0".encode())
+        digest = hashlib.sha256(f"glossbook {__version__}\0layout 4\0".encode())
         for sheet in self.sheets:
             digest.update(portable(f"{sheet.base_url}\0{sheet.text}\0").encode())
         options = f"{self.base_url}\0{self.first_folio}\0{self.write}\0{self.stamp}\0"
@@ -138,9 +139,8 @@ def _render(job: Job) -> Any:
     fonts, counters, sheets = _stylesheets(job.sheets, fetcher)
     if job.first_folio != 1:
         sheets = [*sheets, CSS(string=f"@page :first {{ counter-reset: page {job.first_folio}; }}")]
-    return HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
-        stylesheets=sheets, font_config=fonts, counter_style=counters
-    )
+    html = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
+    return fitting.render(html, stylesheets=sheets, font_config=fonts, counter_style=counters)
 
 
 def _stylesheets(sources: tuple[Sheet, ...], fetcher: Any) -> tuple[Any, Any, list[Any]]:
