@@ -1,7 +1,12 @@
 """Benchmark of glossbook at scale: the print layout in pieces, the build cache, side by side
 with WeasyPrint on the whole book as one document and with pandoc 3's EPUB.
 
-    python benchmarks/bench_scale.py [--entries 200 1000 2000] [--dask]
+    python benchmarks/bench_scale.py [--entries 200 1000 2000] [--dask] [--only ROW[,ROW]]
+
+``--only`` measures the named rows alone (default: every row): ``weasyprint``, ``pdf``
+(``--jobs 1`` and ``2``), ``pdf1``, ``pdf2``, ``dask`` (implies ``--dask``), ``pandoc``,
+``epub`` (cold and warm), ``builds`` (cold, after a one-word edit, after a new paragraph).
+A ratio whose reference row was not measured is left blank.
 
 For each generated book of N entries (``corpus.py``), each measurement in a fresh process:
 
@@ -121,18 +126,38 @@ def line(name: str, run: Run, reference: Run | None = None, note: str = "") -> N
     )
 
 
-def bench(entries: int, dask: bool) -> None:
+ROWS = ("weasyprint", "pdf1", "pdf2", "dask", "pandoc", "epub", "builds")
+ALIASES = {"pdf": ("pdf1", "pdf2")}
+
+
+def rows(only: str, dask: bool) -> set[str]:
+    """The rows to measure: ``--only``'s (comma-separated), or every row."""
+    if not only:
+        return {row for row in ROWS if row != "dask" or dask}
+    chosen: set[str] = set()
+    for name in (n.strip().lower() for n in only.split(",") if n.strip()):
+        if name not in ROWS and name not in ALIASES:
+            choices = ", ".join(sorted((*ROWS, *ALIASES)))
+            raise SystemExit(f"--only: unknown row '{name}'; choose from: {choices}.")
+        chosen.update(ALIASES.get(name, (name,)))
+    return chosen
+
+
+def bench(entries: int, wanted: set[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = write_corpus(Path(tmp) / "book", entries)
         print(f"\nN = {entries} entries")
         print(f"  {'work':<38} {'time':>9} {'peak MiB':>8} {'worker':>9} {'ratio':>6}")
-        peer = fresh(_peer, str(root))
-        line("WeasyPrint, whole book as one document", peer, note=f"{peer.pages} pages")
+        peer = None
+        if "weasyprint" in wanted:
+            peer = fresh(_peer, str(root))
+            line("WeasyPrint, whole book as one document", peer, note=f"{peer.pages} pages")
         for jobs in (1, 2):
-            run = fresh(_layout, str(root), jobs, "")
-            note = f"{run.pages} pages, vs WeasyPrint"
-            line(f"glossbook PDF cold --jobs {jobs}", run, peer, note)
-        if dask:
+            if f"pdf{jobs}" in wanted:
+                run = fresh(_layout, str(root), jobs, "")
+                note = f"{run.pages} pages" + (", vs WeasyPrint" if peer else "")
+                line(f"glossbook PDF cold --jobs {jobs}", run, peer, note)
+        if "dask" in wanted:
             from distributed import LocalCluster
 
             for workers in (1, 2):
@@ -140,18 +165,28 @@ def bench(entries: int, dask: bool) -> None:
                     n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
                 ) as cluster:
                     run = fresh(_layout, str(root), 0, cluster.scheduler_address)
-                line(f"glossbook PDF cold, Dask {workers} worker(s)", run, peer, "vs WeasyPrint")
-        pandoc = command(pandoc_command(root, Path(tmp) / "pandoc.epub", citeproc=True))
-        line("pandoc 3 EPUB --citeproc", pandoc)
+                note = "vs WeasyPrint" if peer else ""
+                line(f"glossbook PDF cold, Dask {workers} worker(s)", run, peer, note)
+        pandoc = None
+        if "pandoc" in wanted:
+            pandoc = command(pandoc_command(root, Path(tmp) / "pandoc.epub", citeproc=True))
+            line("pandoc 3 EPUB --citeproc", pandoc)
         out = Path(tmp) / "out"
-        epub_cold = command(glossbook("build", str(root), "-f", "epub", "-o", str(out)))
-        line("glossbook EPUB cold", epub_cold, pandoc, "vs pandoc")
-        epub_warm = command(glossbook("build", str(root), "-f", "epub", "-o", str(out)))
-        line("glossbook EPUB, warm cache", epub_warm, pandoc, "vs pandoc")
-        shutil.rmtree(out)
+        versus = "vs pandoc" if pandoc else ""
+        if "epub" in wanted:
+            epub_cold = command(glossbook("build", str(root), "-f", "epub", "-o", str(out)))
+            line("glossbook EPUB cold", epub_cold, pandoc, versus)
+            epub_warm = command(glossbook("build", str(root), "-f", "epub", "-o", str(out)))
+            line("glossbook EPUB, warm cache", epub_warm, pandoc, versus)
+            shutil.rmtree(out)
+        if "builds" not in wanted:
+            return
         full = command(glossbook("build", str(root), "-o", str(out)))
-        both = Run(pandoc.seconds + peer.seconds, max(pandoc.peak_mib, peer.peak_mib))
-        line("glossbook build (HTML, PDF, EPUB) cold", full, both, "vs pandoc EPUB + WeasyPrint")
+        both = None
+        if pandoc and peer:
+            both = Run(pandoc.seconds + peer.seconds, max(pandoc.peak_mib, peer.peak_mib))
+        note = "vs pandoc EPUB + WeasyPrint" if both else ""
+        line("glossbook build (HTML, PDF, EPUB) cold", full, both, note)
         files = sorted((root / "manuscript").rglob("*.md"))
         entry = files[len(files) // 2]
         text = entry.read_text(encoding="utf-8")
@@ -175,13 +210,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--entries", type=int, nargs="+", default=[200])
     parser.add_argument("--dask", action="store_true", help="also on a Dask LocalCluster")
+    parser.add_argument(
+        "--only",
+        default="",
+        metavar="ROW[,ROW]",
+        help=f"measure only these rows ({', '.join((*ROWS, *ALIASES))}); default: every row",
+    )
     args = parser.parse_args()
+    wanted = rows(args.only, args.dask)
     print(
         "ratio: time / the peer named in the note. worker: the largest layout worker's peak "
         "(blank: in the parent, or nothing laid out)."
     )
     for entries in args.entries:
-        bench(entries, args.dask)
+        bench(entries, wanted)
 
 
 if __name__ == "__main__":
