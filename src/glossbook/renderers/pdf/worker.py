@@ -10,9 +10,12 @@ the anchors standing on each page, which pages are blank, and the PDF's bytes.
 from __future__ import annotations
 
 import atexit
+import contextlib
+import gc
 import hashlib
 import mimetypes
 import resource
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +105,27 @@ def release() -> None:
 
 def lay_out(job: Job) -> Laid:
     """Lay the job's document out (and write its PDF when ``job.write``)."""
+    with _young_garbage_only():
+        return _lay_out(job)
+
+
+@contextlib.contextmanager
+def _young_garbage_only() -> Iterator[None]:
+    """Python's cycle collector paused while a document is laid out, then run on what the
+    layout left (the youngest generation) only. A layout makes millions of objects, some in
+    cycles; collecting while it runs walks every live object again and again (about a tenth
+    of a layout's time), and a full collection after it walks the whole process."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+        gc.collect(0)
+
+
+def _lay_out(job: Job) -> Laid:
     with captured_warnings() as records:
         document = _render(job)
         anchors = [list(page.anchors) for page in document.pages]
