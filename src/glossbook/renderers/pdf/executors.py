@@ -13,7 +13,6 @@ sends it to the whole process group, and it is the build's to handle.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import multiprocessing
 import multiprocessing.util
 import os
@@ -29,7 +28,7 @@ from urllib.request import url2pathname
 
 from ...errors import UsageError
 from ...output import held_signals, process_folder, remove_process_folder
-from .worker import Job, Laid, lay_out, release
+from .worker import Job, Laid, lay_out, lay_out_shipped, release
 
 EXECUTORS = ("local", "dask")
 Done = Callable[[Laid], None]
@@ -37,6 +36,8 @@ Done = Callable[[Laid], None]
 
 class Inline:
     """Jobs one after the other in this process (``--jobs 1``, the preview)."""
+
+    workers = 1
 
     def map(self, jobs: list[Job], done: Done) -> list[Laid]:
         results = []
@@ -54,6 +55,7 @@ class Pool:
     and fonts once. ``close`` shuts it down (``failed``: kills its workers at once)."""
 
     def __init__(self, workers: int) -> None:
+        self.workers = workers
         context = warm_up()
         self.pool = ProcessPoolExecutor(
             max_workers=workers,
@@ -66,7 +68,7 @@ class Pool:
         # Submitting starts the workers: Ctrl-C and SIGTERM wait until each started worker
         # is known to the pool (and so can be killed), then are raised.
         with held_signals() as received:
-            futures = {self.pool.submit(lay_out, job): n for n, job in enumerate(jobs)}
+            futures = {self.pool.submit(lay_out, jobs[n]): n for n in longest_first(jobs)}
         for signum in received[:1]:
             signal.raise_signal(signum)
         results: list[Any] = [None] * len(jobs)
@@ -183,15 +185,25 @@ class Dask:
             self.client = Client(scheduler, timeout=10, set_as_default=False)
         except OSError as error:
             raise UsageError(f"cannot reach the Dask scheduler at {scheduler}: {error}.") from None
-        self.files: dict[str, bytes] = {}
+        self.files: dict[tuple[str, str], Any] = {}  # (URL, SHA-256): its data on the workers
+        self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
 
     def map(self, jobs: list[Job], done: Done) -> list[Laid]:
         from distributed import as_completed as completed
 
         futures = {}
-        for n, job in enumerate(jobs):
-            shipped = dataclasses.replace(job, files=tuple(self._files(job)))
-            future = self.client.submit(lay_out, shipped, key=f"glossbook-{job.key()}", pure=False)
+        for n in longest_first(jobs):
+            job = jobs[n]
+            urls = tuple(url for url, _ in job.digests)
+            future = self.client.submit(
+                lay_out_shipped,
+                job,
+                urls,
+                *self._files(job),
+                key=f"glossbook-{job.key()}",
+                pure=False,
+                priority=job.cost,  # the longest first, so that the workers end together
+            )
             futures[future] = n
         results: list[Any] = [None] * len(jobs)
         for future in completed(list(futures), loop=self.client.loop):
@@ -199,14 +211,23 @@ class Dask:
             done(results[futures[future]])
         return results
 
-    def _files(self, job: Job) -> Iterator[tuple[str, bytes]]:
-        for url, _digest in job.digests:
-            if url not in self.files:
-                self.files[url] = local_file(url).read_bytes()
-            yield url, self.files[url]
+    def _files(self, job: Job) -> Iterator[Any]:
+        """The job's files, each sent to the workers once (the stylesheets' fonts are the
+        same for every job)."""
+        for file in job.digests:
+            if file not in self.files:
+                data = local_file(file[0]).read_bytes()
+                self.files[file] = self.client.scatter(data, broadcast=True)
+            yield self.files[file]
 
     def close(self) -> None:
         self.client.close()
+
+
+def longest_first(jobs: list[Job]) -> list[int]:
+    """The order to start the jobs in: the longest first (by their estimated cost), so that
+    no worker is left with a long job while the others have nothing to do."""
+    return sorted(range(len(jobs)), key=lambda n: -jobs[n].cost)
 
 
 def local_file(url: str) -> Path:

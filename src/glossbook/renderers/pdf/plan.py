@@ -20,6 +20,12 @@ The layout runs in waves, each a batch of independent jobs for the executor:
    page, and a small numbers document per stamped body document (its true folios and
    "(p. N)"), which the join draws over its pages.
 
+Numbers documents whose numbers are known after the first wave (every page they print in
+the body, and no body document in the final wave) can go in the second, beside the
+references: as many as fill the workers the references leave idle, the rest staying in the
+last wave, where they fill the workers beside the index and the contents. Every executor
+starts the longest jobs first (``Job.cost``), so that the workers of a wave end together.
+
 A cached job (``cache.py``) is not laid out again: a warm build lays out nothing; a
 one-entry edit lays out that entry's chapter, the numbers of the documents whose numbers it
 moved (small), and the references, index and front. The tagged variants (PDF/A, PDF/UA),
@@ -49,6 +55,11 @@ from .worker import Job, Laid
 
 LOG = logging.getLogger("glossbook.pdf")
 MAX_ROUNDS = 4
+# A job's estimated work (``Job.cost``), in characters of a chapter's HTML: the contents and
+# its leaders cost about three times as much a character, a numbers document about as much
+# a page as 300 characters of a chapter.
+FRONT_WEIGHT = 3
+NUMBERS_PAGE = 300
 BLANK = "blank-page"
 _SRC = re.compile(r"""\ssrc="([^"]+)\"""")
 _URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)""")
@@ -60,6 +71,8 @@ class Progress(Protocol):
 
 
 class Runner(Protocol):
+    workers: int  # how many jobs run at once
+
     def map(self, jobs: list[Job], done: Callable[[Laid], None]) -> list[Laid]: ...
 
 
@@ -159,31 +172,38 @@ class Plan:
         final = [u for u in body if u not in stamped]
         if apparatus and apparatus[0].name == "references":
             final.append(apparatus[0])
+        rest = [u for u in apparatus + front if u not in final]
+        waiting = list(stamped)  # whose numbers documents are still to be laid out
         for _round in range(MAX_ROUNDS):
             labels = self.labels()
             wanted = [(u, self.job(u, labels, u.first_folio)) for u in final]
             todo = [(u, job) for u, job in wanted if u.job != job]
+            early = self.early_numbers(waiting, final, [j for _, j in todo], rest, labels)
             moved = False
-            laid_out = self.lay_out([job for _, job in todo], "Layout")
-            for (unit, job), laid in zip(todo, laid_out, strict=True):
+            jobs = [job for _, job in todo] + [job for _, job in early]
+            laid_out = self.lay_out(jobs, "Layout")
+            for (unit, job), laid in zip(todo, laid_out, strict=False):
                 before = unit.laid.anchors if unit.laid else None
                 moved |= unit.kind == "body" and before != laid.anchors
                 unit.laid, unit.job = laid, job
+            for (unit, _job), laid in zip(early, laid_out[len(todo) :], strict=True):
+                unit.numbers = laid
+                waiting.remove(unit)
             self.number()
             if not moved:
                 break
         else:
             LOG.warning("page numbers did not settle after %d layouts", MAX_ROUNDS)
-        rest = [u for u in apparatus + front if u.job is None]
+        rest = [u for u in rest if u.job is None]
         labels = self.labels()
         jobs = [self.job(u, labels, u.first_folio) for u in rest]
         jobs.append(self.blank_job())
-        jobs += [self.numbers_job(u, labels) for u in stamped]
+        jobs += [self.numbers_job(u, labels) for u in waiting]
         laid_out = self.lay_out(jobs, "Contents, index and page numbers")
         for unit, job, laid in zip(rest, jobs, laid_out, strict=False):
             unit.laid, unit.job = laid, job
         self.blank = laid_out[len(rest)]
-        for unit, laid in zip(stamped, laid_out[len(rest) + 1 :], strict=True):
+        for unit, laid in zip(waiting, laid_out[len(rest) + 1 :], strict=True):
             unit.numbers = laid
         self.number()
         for unit in self.units:
@@ -192,6 +212,50 @@ class Plan:
         if self.cache:
             folios = {u.name: u.first_folio for u in body}
             self.cache.remember({"digits": self.digits, "labels": self.labels(), "folios": folios})
+
+    def early_numbers(
+        self,
+        waiting: list[Unit],
+        final: list[Unit],
+        wave: list[Job],
+        last: list[Unit],
+        labels: dict[str, str],
+    ) -> list[tuple[Unit, Job]]:
+        """The numbers documents to lay out now, beside the references, rather than in the
+        last wave: those that fill the workers the references leave idle, past what the last
+        wave needs to keep its own workers busy beside the index and the contents. Only when
+        their numbers are known: every body document laid out for good (so no folio moves
+        any more) and every page they print one standing in a body document."""
+        workers = max(1, getattr(self.runner, "workers", 1))
+        if workers == 1 or not wave or any(u.kind == "body" for u in final):
+            return []
+        settled = {
+            a for u in self.units if u.kind == "body" and u.laid for p in u.laid.anchors for a in p
+        }
+        ready = [
+            (u, self.numbers_job(u, labels))
+            for u in waiting
+            if u.laid is not None
+            and u.laid.stamps is not None
+            and all(
+                box["kind"] != "page" or box["target"] in settled
+                for page in u.laid.stamps["pages"]
+                for box in page
+            )
+        ]
+        # The room each wave has: what its workers would idle beside its longest job.
+        costs = [job.cost for job in wave]
+        room_now = workers * max(costs) - sum(costs)
+        later = [self.job(u, labels, u.first_folio).cost for u in last] or [0]
+        room_later = workers * max(later) - sum(later)
+        early = []
+        for unit, job in sorted(ready, key=lambda pair: -pair[1].cost):
+            if job.cost <= room_later:
+                room_later -= job.cost
+            elif job.cost <= room_now:
+                room_now -= job.cost
+                early.append((unit, job))
+        return early
 
     def lay_out(self, jobs: list[Job], what: str) -> list[Laid]:
         """The jobs' layouts, from the cache where it has them."""
@@ -227,7 +291,8 @@ class Plan:
         # Every document's boxes as wide as the body's folios, as in one document of the book.
         document = self.drawing.document(fragments, self.digits, dated=dated)
         text = with_page_numbers(document, labels, self.digits, every=unit.kind == "body")
-        return self._job(unit.name, text, first_folio, write, stamp=stamp)
+        cost = len(text) * (FRONT_WEIGHT if unit.kind == "front" else 1)
+        return self._job(unit.name, text, first_folio, write, stamp=stamp, cost=cost)
 
     def blank_job(self) -> Job:
         return self._job(BLANK, "<html><body></body></html>", 1, True)
@@ -239,7 +304,8 @@ class Plan:
         language = self.book.metadata.language
         text = numbers_html(stamps, unit.first_folio, labels, self.digits, language)
         sheets = (*self.faces, Sheet(numbers_css(stamps)))
-        return self._job(unit.name + NUMBERS, text, 1, True, sheets=sheets)
+        cost = NUMBERS_PAGE * len(stamps["pages"])
+        return self._job(unit.name + NUMBERS, text, 1, True, sheets=sheets, cost=cost)
 
     def _job(
         self,
@@ -250,6 +316,7 @@ class Plan:
         *,
         stamp: bool = False,
         sheets: tuple[Sheet, ...] | None = None,
+        cost: int | None = None,
     ) -> Job:
         return Job(
             name,
@@ -261,6 +328,7 @@ class Plan:
             stamp,
             self.identifier,
             self.digests(text),
+            cost=len(text) if cost is None else cost,
         )
 
     def digests(self, text: str) -> tuple[tuple[str, str], ...]:

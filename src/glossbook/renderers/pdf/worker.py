@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import gc
 import hashlib
 import mimetypes
@@ -44,6 +45,7 @@ class Job:
     identifier: bytes = b""  # the PDF's file identifier
     digests: tuple[tuple[str, str], ...] = ()  # each file it refers to (URL, SHA-256)
     files: tuple[tuple[str, bytes], ...] = field(default=(), compare=False)  # shipped files
+    cost: int = field(default=0, compare=False)  # its estimated work: the longest go first
 
     def key(self) -> str:
         """Everything that can change the layout, hashed: the job's cache key.
@@ -107,6 +109,12 @@ def lay_out(job: Job) -> Laid:
     """Lay the job's document out (and write its PDF when ``job.write``)."""
     with _young_garbage_only():
         return _lay_out(job)
+
+
+def lay_out_shipped(job: Job, urls: tuple[str, ...], *data: bytes) -> Laid:
+    """``lay_out`` on a worker that was sent the job's files apart (a Dask cluster gets each
+    file once, not with every job)."""
+    return lay_out(dataclasses.replace(job, files=tuple(zip(urls, data, strict=True))))
 
 
 @contextlib.contextmanager
