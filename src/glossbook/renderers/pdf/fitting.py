@@ -6,7 +6,8 @@ it may not hyphenate, a justified line can be left with a few very wide spaces, 
 or four lines in a row can end in a hyphen.
 
 ``render`` lays a document out with WeasyPrint's line iterator wrapped (``_fitted``): each
-justified paragraph's lines are read as WeasyPrint makes them, up to the first line that
+paragraph's lines (justified, or ragged with automatic hyphenation: there only runs of
+hyphens count) are read as WeasyPrint makes them, up to the first line that
 runs past the page's foot (the lines the page can take, which WeasyPrint would make
 anyway). When those lines hold a fault, a justified line whose word spaces are stretched
 past ``LOOSE`` (twice the normal justified space) or a third hyphenated line in a row, the
@@ -93,7 +94,8 @@ def _fitted(
 ) -> Iterator[tuple[Any, Any]]:
     """WeasyPrint's ``iter_line_boxes`` for ``box`` (a block's line box, the lines of one
     paragraph from ``skip_stack`` on), its lines on this page fitted."""
-    if not _ACTIVE.get() or box.style["text_align_all"] != "justify":
+    justified = box.style["text_align_all"] == "justify"
+    if not _ACTIVE.get() or not (justified or box.style["hyphens"] == "auto"):
         yield from lines(context, box, position_y, bottom_space, skip_stack, *rest)
         return
     own = _own_styles(box)
