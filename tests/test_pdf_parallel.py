@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -25,9 +26,9 @@ from glossbook.model import Book, PrintLayout
 from glossbook.pipeline import prepare
 from glossbook.progress import LayoutProgress
 from glossbook.renderers import pdf
-from glossbook.renderers.pdf import css, drawing, fitting
+from glossbook.renderers.pdf import css, drawing, executors, fitting, plan
 from glossbook.renderers.pdf.stamp import NUMBERS
-from glossbook.renderers.pdf.worker import Laid
+from glossbook.renderers.pdf.worker import Job, Laid
 
 from .test_pdf import outline as read_outline
 
@@ -194,6 +195,32 @@ def test_same_bytes_for_any_number_of_jobs(
         patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
         alone, _ = pdf.layout(book, jobs=1)
     assert alone == data
+
+
+def test_numbers_documents_fill_the_wave_of_the_references(
+    features: tuple[Book, bytes, PrintLayout], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With two workers, a numbers document that does not fit beside the index and the
+    contents is laid out beside the references (the workers they leave idle), and the book
+    is the same, byte for byte."""
+    book, data, _ = features
+    waves: list[list[str]] = []
+    inline_map = executors.Inline.map
+
+    def recorded(self: executors.Inline, jobs: list[Job], done: Any) -> list[Laid]:
+        waves.append([job.name for job in jobs])
+        return inline_map(self, jobs, done)
+
+    monkeypatch.setattr(executors.Inline, "workers", 2)
+    monkeypatch.setattr(executors.Inline, "map", recorded)
+    monkeypatch.setattr(plan, "FRONT_WEIGHT", 1)  # the index, not the contents, the longest
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+    again, _ = pdf.layout(book, jobs=1)
+    beside = next(wave for wave in waves if "references" in wave)
+    assert any(name.endswith(NUMBERS) for name in beside), waves
+    last = waves[-1]
+    assert "names-index" in last and any(name.endswith(NUMBERS) for name in last), waves
+    assert again == data
 
 
 def test_dask_cluster_gives_the_same_bytes(features: tuple[Book, bytes, PrintLayout]) -> None:
