@@ -58,6 +58,24 @@ def test_title_heads_verso_the_book_recto_the_chapter(make_book: BookFactory) ->
 
 
 @needs_poppler
+def test_a_long_chapter_title_is_shortened_in_the_head_not_cut(make_book: BookFactory) -> None:
+    long = "Letters of the alphabet as the careful working lexicographer reads them aloud"
+    files = {
+        k: v.replace("category: [Letters]", f"category: [{long}]") for k, v in DICTIONARY.items()
+    }
+    config = DICTIONARY_CONFIG.replace("[contents]\n", '[contents]\norder = "category"\n')
+    root = make_book(files, config=config + '\n[print]\nrunning_heads = "title"\n', name="long")
+    built = build(root, root / "build")
+    others = {c.title for c in built.book.chapters if c.title != long}
+    found = heads(built)  # every folio is there (heads asserts it)
+    rectos = [text for label, (_, text) in found.items() if int(label) % 2 == 1]
+    shortened = [text for text in rectos if text not in others]
+    assert shortened
+    for text in shortened:  # whole words of the long title, and an ellipsis
+        assert text.endswith("…") and long.startswith(text[:-1]) and len(text) < len(long), text
+
+
+@needs_poppler
 def test_no_heads_but_the_folio(make_book: BookFactory) -> None:
     built = dictionary_with("none", make_book)
     found = heads(built)

@@ -26,6 +26,9 @@ _TEXT_WIDTH_6X9 = 4.5  # inches: 6 in less the 0.84 in gutter and 0.66 in outer 
 
 _ARTICLE = re.compile(r'<article class="entry"([^>]*?) data-title="([^"]*)"')
 _URL_LINK = re.compile(r'(<a\s[^>]*href="(?:https?:|ftp:|doi:)[^"]*"[^>]*>)([^<]+)(</a>)')
+# A chapter's title (pdf/chapter.html): its running head in title mode, shortened as guide
+# words are, so that it never reaches the folio's box.
+_CHAPTER_TITLE = re.compile(r'(<h1 class="chapter-title")>(.*?)</h1>', re.S)
 _BREAK_AFTER_SLASHES = re.compile(r"(/+)")
 _BREAK_BEFORE = re.compile(r"(?<=[^/\s])([.?#&=_~])")
 _UNITS = {"in": 1.0, "mm": 1 / 25.4, "cm": 1 / 2.54, "pt": 1 / 72, "px": 1 / 96}
@@ -79,4 +82,10 @@ def typeset(fragment: str, guide_limit: int) -> str:
         opening = match.group(1)[:-1] + " data-url>"  # print.css sets its paragraph ragged
         return f"{opening}{break_url(text)}{match.group(3)}"
 
+    def head(match: re.Match[str]) -> str:
+        title = htmllib.unescape(re.sub(r"<[^>]*>", "", match.group(2)))
+        short = htmllib.escape(guide_word(title, guide_limit), quote=True)
+        return f'{match.group(1)} data-head="{short}">{match.group(2)}</h1>'
+
+    fragment = _CHAPTER_TITLE.sub(head, fragment)
     return _URL_LINK.sub(url, _ARTICLE.sub(guide, fragment))
