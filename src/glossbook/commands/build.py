@@ -118,8 +118,6 @@ def execute(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     settle(out)  # a swap cut short by a killed build is completed first
     parsed = None if args.no_cache else entry_cache(root, out)
-    if "pdf" in formats or ("epub" in formats and not _layout_cached(args, root, out)):
-        _warm_up_layout(args, root)
     with console.status("Reading the book…"):
         # absolute: WeasyPrint needs file URLs
         book, warnings = prepare(root.resolve(), parsed, offline=args.offline)
@@ -166,31 +164,6 @@ def execute(args: argparse.Namespace) -> int:
     if args.open:
         _open(paths)
     return 0
-
-
-def _warm_up_layout(args: argparse.Namespace, root: Path) -> None:
-    """Start the layout pool's forkserver now: it imports WeasyPrint on another core while
-    this process reads the book and writes the HTML."""
-    from ..config import load_config
-    from ..renderers.pdf import executors
-
-    config = load_config(root)
-    kind = args.executor or str(config.get("build", "executor") or "local")
-    jobs = args.jobs if args.jobs is not None else (config.get("build", "jobs") or None)
-    if executors.pooled(kind, jobs):
-        executors.warm_up()
-
-
-def _layout_cached(args: argparse.Namespace, root: Path, out: Path) -> bool:
-    """Whether the build cache holds a print layout of the book: then an EPUB-only build
-    most likely takes its page map from it, laying nothing out (no forkserver to warm)."""
-    from ..config import load_config
-    from ..renderers.pdf.cache import LayoutCache, folder_of
-
-    if args.no_cache:
-        return False
-    folder = folder_of(root, str(load_config(root).get("build", "cache") or ""), out)
-    return LayoutCache(folder).last() is not None
 
 
 def _configured_scheduler(root: Path) -> str:

@@ -95,9 +95,11 @@ class Pool:
 
 def warm_up() -> Any:
     """Start the forkserver the pool's workers come from, importing WeasyPrint (a second or
-    two), and return its multiprocessing context. A build calls this before it reads the
-    book, so that the import runs on another core while the book is read and the HTML
-    written; the pool calls it again (then it costs nothing)."""
+    two), and return its multiprocessing context (a running forkserver costs nothing).
+
+    Not started before the book is read: a Ctrl-C in that window, while the book is read,
+    once ended a build with exit 130 but without its message (a race seen once in CI on
+    ``test_faults.py``, not understood); it starts with the layout, as before."""
     _multiprocessing_folder()
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["glossbook.renderers.pdf.executors", "weasyprint"])
