@@ -56,7 +56,10 @@ class Pool:
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        context = warm_up()
+        _multiprocessing_folder()
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["glossbook.renderers.pdf.executors", "weasyprint"])
+        _start_forkserver()
         self.pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=context,
@@ -91,25 +94,6 @@ class Pool:
         for process in list((getattr(self.pool, "_processes", None) or {}).values()):
             with contextlib.suppress(OSError, ValueError, AttributeError):
                 process.kill()
-
-
-def warm_up() -> Any:
-    """Start the forkserver the pool's workers come from, importing WeasyPrint (a second or
-    two), and return its multiprocessing context (a running forkserver costs nothing).
-
-    Not started before the book is read: a Ctrl-C in that window, while the book is read,
-    once ended a build with exit 130 but without its message (a race seen once in CI on
-    ``test_faults.py``, not understood); it starts with the layout, as before."""
-    _multiprocessing_folder()
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["glossbook.renderers.pdf.executors", "weasyprint"])
-    _start_forkserver()
-    return context
-
-
-def pooled(kind: str = "local", jobs: int | None = None) -> bool:
-    """Whether ``executor(kind, jobs)`` lays out on a pool of local processes."""
-    return kind == "local" and (jobs or os.cpu_count() or 1) > 1
 
 
 _FOLDER: list[Path] = []  # the folder of this process for multiprocessing, once made
@@ -243,7 +227,7 @@ def executor(kind: str = "local", jobs: int | None = None, scheduler: str = "") 
     if kind == "dask":
         runner: Any = Dask(scheduler)
     else:
-        runner = Pool(workers) if pooled(kind, workers) else Inline()
+        runner = Pool(workers) if workers > 1 else Inline()
     try:
         yield runner
     except BaseException:
