@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 import shutil
 from pathlib import Path
@@ -153,3 +154,44 @@ def test_matter_pages_and_title_page(built: Path) -> None:
     assert "A test book" in contents and "Ada Tester, Ben Checker" in contents
     preface = text_of(built / "front-preface.html")
     assert 'href="chapter-a.html#alpha">Alpha</a>' in preface
+
+
+# --- the build cache --------------------------------------------------------------------
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_a_build_from_the_cache_writes_what_a_build_without_it_writes(tmp_path: Path) -> None:
+    """The pages and search words kept in the build cache give, after each edit, the very
+    files a build with ``--no-cache`` gives: a word changed inside one entry; an entry
+    retitled into another chapter, which the links of unchanged pages follow."""
+    root = tmp_path / "book"
+    shutil.copytree(FEATURES, root)
+    (root / "manuscript" / "zebra.md").write_text("---\ntitle: Zebra\n---\nStriped.\n")
+    (root / "manuscript" / "apricot.md").write_text("---\ntitle: Apricot\n---\n[[zebra|It]].\n")
+    kept = root / "build" / ".cache" / "html"
+
+    def build_twice(name: str) -> dict[bytes, object]:
+        assert main(["build", str(root), "--format", "html"]) == 0
+        cold = tmp_path / name
+        assert main(["build", str(root), "-f", "html", "-o", str(cold), "--no-cache"]) == 0
+        assert not (cold / ".cache").exists()  # --no-cache writes no cache either
+        assert files_of(root / "build" / "html") == files_of(cold / "html")
+        pages: dict[bytes, object] = pickle.loads((kept / "pages.pickle").read_bytes())[2]
+        return pages
+
+    first = build_twice("first")
+    beta = root / "manuscript" / "beta.md"
+    beta.write_text(beta.read_text(encoding="utf-8").replace("Also old", "Also ancient"))
+    edited = build_twice("edited")
+    assert len(set(first) & set(edited)) == len(first) - 1  # only Beta's chapter made anew
+    assert "Also ancient" in text_of(root / "build" / "html" / "chapter-b.html")
+    zebra = root / "manuscript" / "zebra.md"
+    zebra.write_text(zebra.read_text(encoding="utf-8").replace("Zebra", "Yak"))
+    moved = build_twice("moved")
+    assert len(set(edited) & set(moved)) == len(edited) - 2  # not Zebra's and its neighbour's
+    assert 'href="chapter-y.html#zebra"' in text_of(root / "build" / "html" / "chapter-a.html")

@@ -19,25 +19,38 @@ Words are folded as ``lookup.fold`` does (accents dropped, lower case in the boo
 and split on anything but letters and digits before Lunr sees them; the script folds the
 query the same way. No stemmer or stop-word list: they are English-only and would defeat
 prefix matching as the reader types ("attun" must find "attunement").
+
+Folding and splitting are most of the index's time: a build keeps each entry's words,
+counted, in its build cache (``Counted``), so that after an edit only the edited entries
+are folded again. Lunr's builder then takes the counted words (``_CountedBuilder``): the
+same index, made with less work than word by word.
 """
 
 from __future__ import annotations
 
-import contextlib
+import hashlib
 import json
+import pickle
 import re
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import lxml.html
-from lunr import builder as lunr_builder
 from lunr.builder import Builder
-from lunr.token import Token
+from lunr.field_ref import FieldRef
+from lunr.idf import idf as lunr_idf
+from lunr.token_set import TokenSet
+from lunr.vector import Vector
 
-from . import lookup
+from . import __version__, lookup
 from .model import Book, Entry
+from .output import staged_file
 
 ENTRIES_FILE = "js/entries.js"
 INDEX_FILE = "js/search-index.js"
+WORDS_FILE = "search-words.pickle"  # in a build cache folder (``Counted``)
 SCRIPTS = ("js/search.js", "js/previews.js")  # theme files the pages load
 LIBRARY = "js/lunr.min.js"  # loaded by search.js on first use
 LICENCES = ("js/LICENSE-lunr.txt",)
@@ -58,18 +71,20 @@ def plain_text(fragment: str) -> str:
     return lxml.html.fragment_fromstring(fragment, create_parent="div").text_content()
 
 
-def files(book: Book, pages: dict[str, str]) -> dict[str, bytes]:
+def files(book: Book, pages: dict[str, str], counted: Counted | None = None) -> dict[str, bytes]:
     """The generated data files, by path in the edition. ``pages`` maps each entry's slug
-    to the page file that holds it (``chapter-a.html``)."""
-    return {name: make() for name, make in makers(book, pages).items()}
+    to the page file that holds it (``chapter-a.html``); ``counted``: see ``Counted``."""
+    return {name: make() for name, make in makers(book, pages, counted).items()}
 
 
-def makers(book: Book, pages: dict[str, str]) -> dict[str, Callable[[], bytes]]:
+def makers(
+    book: Book, pages: dict[str, str], counted: Counted | None = None
+) -> dict[str, Callable[[], bytes]]:
     """How to make each data file, for a caller that makes one only when it is asked for
     (the preview: a rebuild then costs nothing until a reader searches)."""
     return {
         ENTRIES_FILE: lambda: entries_script(book, pages),
-        INDEX_FILE: lambda: index_script(book),
+        INDEX_FILE: lambda: index_script(book, counted),
     }
 
 
@@ -94,25 +109,18 @@ def entries_script(book: Book, pages: dict[str, str]) -> bytes:
     return _script("glossbookEntries", {"lang": book.metadata.language, "entries": entries})
 
 
-def index_script(book: Book) -> bytes:
-    """``js/search-index.js``: the Lunr index of the entries' four fields."""
+def index_script(book: Book, counted: Counted | None = None) -> bytes:
+    """``js/search-index.js``: the Lunr index of the entries' four fields. ``counted``: the
+    words of each entry already counted (a build's cache), else they are counted now."""
     language = book.metadata.language
     names = lookup.names(book)
-    builder = Builder()  # an empty pipeline: the words arrive folded and split
+    counted = counted if counted is not None else Counted()
+    builder = _CountedBuilder()  # an empty pipeline: the words arrive folded and split
     builder.ref("ref")
     for field, boost in FIELDS:
         builder.field(field, boost=boost)
-    with _words_as_tokens():
-        for n, entry in enumerate(_entries(book)):
-            builder.add(
-                {
-                    "ref": str(n),
-                    "title": words(entry.title, language),
-                    "names": [w for name in names[entry.slug][1:] for w in words(name, language)],
-                    "definition": words(entry.definition, language),
-                    "body": words(plain_text(entry.html), language),
-                }
-            )
+    for n, entry in enumerate(_entries(book)):
+        builder.add_counted(str(n), counted.fields(entry, names[entry.slug][1:], language))
     index = builder.build().serialize()
     for _term, posting in index["invertedIndex"]:
         for field, _boost in FIELDS:
@@ -121,25 +129,123 @@ def index_script(book: Book) -> bytes:
     return _script("glossbookSearchIndex", index)
 
 
-@contextlib.contextmanager
-def _words_as_tokens() -> Iterator[None]:
-    """While the index is built, Lunr's builder makes its tokens straight from our words.
+Fields = tuple[dict[str, int], ...]  # per field of FIELDS: each word's count, first seen first
 
-    Given a list, ``lunr.tokenizer.Tokenizer`` lower-cases each element and deep-copies an
-    empty metadata dictionary for each: a third of the indexing time, for words that
-    arrive lower-cased (folded) already and carry no metadata. The tokens, and so the
-    index, are the same.
+
+class Counted:
+    """The words of each entry's four fields, counted, under the hash of what they are made
+    from (its title, other names, definition, body and the book's language).
+
+    With a ``file`` (``WORDS_FILE`` in a build cache folder), those of the last build are
+    read from it and ``save`` writes those of this build (only): an entry whose text is
+    unchanged is not folded and split again (most of the index's time). A file written by
+    another glossbook version, or damaged, is ignored."""
+
+    FORMAT = 1
+
+    def __init__(self, file: Path | None = None) -> None:
+        self.file = file
+        self.known: dict[bytes, Fields] = {}
+        self.used: dict[bytes, Fields] = {}
+        self.counted = 0  # entries counted rather than found
+        if file is None:
+            return
+        try:
+            version, form, known = pickle.loads(file.read_bytes())
+        except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError):
+            return
+        if version == __version__ and form == self.FORMAT and isinstance(known, dict):
+            self.known = known
+
+    def fields(self, entry: Entry, names: list[str], language: str) -> Fields:
+        """The counted words of ``entry``'s fields (``names``: its other names to index)."""
+        source = json.dumps([language, entry.title, names, entry.definition, entry.html])
+        key = hashlib.blake2b(source.encode(), digest_size=16).digest()
+        found = self.used.get(key) or self.known.get(key)
+        if found is None:
+            self.counted += 1
+            found = (
+                _count(words(entry.title, language)),
+                _count([w for name in names for w in words(name, language)]),
+                _count(words(entry.definition, language)),
+                _count(words(plain_text(entry.html), language)),
+            )
+        self.used[key] = found
+        return found
+
+    def save(self) -> None:
+        """Write this build's counts to the file, if any."""
+        if self.file is None or (not self.counted and self.used.keys() == self.known.keys()):
+            return  # the file holds these already
+        with staged_file(self.file) as staging:
+            staging.write_bytes(pickle.dumps((__version__, self.FORMAT, self.used)))
+
+
+def _count(found: list[str]) -> dict[str, int]:
+    return dict(Counter(found))  # a Counter keeps the order words are first seen in
+
+
+class _CountedBuilder(Builder):
+    """Lunr's builder fed counted words, with the same state, index and serialisation as
+    ``Builder.add`` given the words one by one, and less work:
+
+    - ``add_counted`` takes each field's words counted (``Counted``), where ``add`` makes a
+      token of each word (a Token object with a deep-copied metadata dictionary) and counts
+      them one at a time;
+    - the documents' field vectors are made by sorting their (term, score) pairs once,
+      where Lunr inserts each pair in turn into a sorted list (the same vectors: a field
+      holds each term once);
+    - no token set is made: it serves searching in Python, and the file does not hold it.
     """
-    original = lunr_builder.Tokenizer
 
-    def tokens(obj: list[str], metadata: object = None, separator: object = None) -> list[Token]:
-        return [Token(word, {}) for word in obj]
+    def add_counted(self, ref: str, fields: Fields) -> None:
+        self._documents[ref] = {}
+        self.document_count += 1
+        postings = self.inverted_index
+        for field_name, terms in zip(self._fields, fields, strict=True):
+            field_ref = str(FieldRef(ref, field_name))
+            self.field_term_frequencies[field_ref] = terms
+            self.field_lengths[field_ref] = sum(terms.values())
+            for term in terms:
+                if term not in postings:
+                    posting: dict[str, Any] = {name: {} for name in self._fields}
+                    posting["_index"] = self.term_index
+                    self.term_index += 1
+                    postings[term] = posting
+                postings[term][field_name][ref] = {}  # no metadata (Lunr's: empty too)
 
-    lunr_builder.Tokenizer = tokens
-    try:
-        yield
-    finally:
-        lunr_builder.Tokenizer = original
+    def _create_field_vectors(self) -> None:
+        """Lunr's scores (BM25, the same arithmetic in the same order), each vector sorted."""
+        k1, b, count = self._k1, self._b, self.document_count
+        terms = {t: (p["_index"], lunr_idf(p, count)) for t, p in self.inverted_index.items()}
+        vectors: dict[str, Vector] = {}
+        for field_ref, frequencies in self.field_term_frequencies.items():
+            pairs: list[tuple[int, float]] = []
+            if frequencies:  # (an empty field's average length may be 0)
+                parsed = FieldRef.from_string(field_ref)
+                name = parsed.field_name
+                field_boost = self._fields[name].boost
+                doc_boost = self._documents[parsed.doc_ref].get("boost", 1)
+                relative = self.field_lengths[field_ref] / self.average_field_length[name]
+                length = k1 * (1 - b + b * relative)
+                for term, tf in frequencies.items():
+                    index, idf = terms[term]
+                    score = idf * ((k1 + 1) * tf) / (length + tf) * field_boost * doc_boost
+                    pairs.append((index, round(score, 3)))
+                pairs.sort()
+            vectors[field_ref] = _Rounded([x for pair in pairs for x in pair])
+        self.field_vectors = vectors
+
+    def _create_token_set(self) -> None:
+        self.token_set = TokenSet()
+
+
+class _Rounded(Vector):
+    """A vector whose scores were rounded as they were made: Lunr's ``serialize`` rounds
+    each element again, which leaves every one as it is."""
+
+    def serialize(self) -> list[float]:
+        return self.elements
 
 
 def _script(name: str, data: object) -> bytes:

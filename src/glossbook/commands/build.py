@@ -80,7 +80,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-cache",
         action="store_true",
-        help="lay every print page out again, and leave the build cache as it is",
+        help="make every edition anew (no print page, HTML page or parsed entry kept from "
+        "earlier builds), and leave the build cache as it is",
     )
     parser.add_argument(
         "--open",
@@ -130,6 +131,10 @@ def execute(args: argparse.Namespace) -> int:
                 options: dict[str, object] = {}
                 if name == "pdf":
                     options = {"press": args.press, "variant": args.pdf_variant}
+                if name == "html" and not args.no_cache:
+                    from ..renderers.pdf.cache import cache_folder
+
+                    options = {"cache": cache_folder(book, out)}
                 if name == "epub" and book.print_layout is None:
                     # The page list maps the ebook to the print pages: the print edition's
                     # page map, laid out but not joined (a warm build cache holds it: then

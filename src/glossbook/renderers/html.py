@@ -3,10 +3,29 @@
 Fragments use one anchor namespace for the whole book (``#attachment-theory``); this
 renderer splits the book into files and rewrites every ``href="#anchor"`` to the file that
 holds the anchor, so links work across pages.
+
+With a build cache (``render(cache=…)``: ``build/.cache`` unless ``--no-cache``), a build
+keeps what it made under ``<cache>/html/`` for the next, so that an edit inside one entry
+costs little more than that entry:
+
+- ``pages.pickle``: each chapter page as written, with the anchors it holds and the page
+  each of its links pointed at, under the hash of all the page shows (its entries as the
+  built-in templates show them, the titles of their see-also links, its neighbours in the
+  pager, the book's title, the templates' text, glossbook's version). A page found is
+  written as it is while each of its links still points at the same page, else its links
+  are rewritten. Only with glossbook's own templates: a book's templates may show any part
+  of the book on any page, so its pages are all rendered every time.
+- ``search-words.pickle``: the words of each entry's search fields (``search.Counted``).
+
+Each file holds what the last build used (only), is written whole (a temporary file
+renamed), and is ignored when damaged or written by another glossbook version.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import pickle
 import re
 import shutil
 import threading
@@ -14,12 +33,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .. import __version__, search
 from ..model import Book, Chapter, Entry, MatterPage
-from ..output import staged_folder
+from ..output import staged_file, staged_folder
 from ..remote import linked_images
-from ..theme import Theme
+from ..theme import BUILTIN, Theme
 
 FOLDER = "html"
 _ID = re.compile(r'\sid="([^"]+)"')
@@ -79,15 +99,30 @@ def pages(book: Book) -> list[Page]:
     return result
 
 
-def render_pages(book: Book, theme: Theme, stylesheets: list[str]) -> dict[str, str]:
+def render_pages(
+    book: Book, theme: Theme, stylesheets: list[str], cache: PageCache | None = None
+) -> dict[str, str]:
     """Render every page to a string, keyed by file name, links already rewritten (also
-    to any anchor a book's own templates add)."""
+    to any anchor a book's own templates add). ``cache``: pages rendered before (see the
+    module); a page found there is taken as it is when each of its links still points at
+    the page it pointed at."""
     rendered = Pages(book, theme, stylesheets)
-    texts = {file: rendered.unlinked(file) for file in rendered}
-    for file, text in texts.items():
-        for anchor in _ID.findall(text):
+    cache = cache if cache is not None else PageCache()
+    found = {file: cache.find(rendered, file) for file in rendered}
+    texts = {file: rendered.unlinked(file) for file, kept in found.items() if kept is None}
+    for file, kept in found.items():
+        for anchor in kept.ids if kept is not None else _ID.findall(texts[file]):
             rendered.homes.setdefault(anchor, file)
-    return {file: rendered.relink(file, text) for file, text in texts.items()}
+    result: dict[str, str] = {}
+    homes = rendered.homes
+    for file, kept in found.items():
+        if kept is None or any(homes.get(a) != page for a, page in kept.links.items()):
+            text = texts[file] if file in texts else rendered.unlinked(file)
+            links = {anchor: homes.get(anchor) for anchor in _HREF.findall(text)}
+            kept = Kept(_ID.findall(text), links, rendered.relink(file, text))
+        cache.keep(file, kept)
+        result[file] = kept.text
+    return result
 
 
 class Pages(Mapping[str, str]):
@@ -111,6 +146,7 @@ class Pages(Mapping[str, str]):
         self.homes = anchor_homes(book) if homes is None else homes
         self._done: dict[str, str] = {}
         self._targets: Counter[str] | None = None  # see link_targets
+        self._templates: str | None = None  # see key
         self._lock = threading.Lock()
 
     def follow(self, previous: Pages, slugs: Iterable[str]) -> bool:
@@ -208,6 +244,36 @@ class Pages(Mapping[str, str]):
         )
         return linked_images(text)
 
+    def key(self, file: str) -> bytes | None:
+        """The hash of all a chapter page shows with glossbook's own templates (what keys
+        it in the build cache); None for another page, or when the book has templates of
+        its own."""
+        page = self.listing[self.numbers[file]]
+        chapter = page.context.get("chapter")
+        if not isinstance(chapter, Chapter):
+            return None
+        with self._lock:
+            if self._templates is None:
+                own = self.theme.own_templates()
+                self._templates = "" if own else _digest(BUILTIN / "templates")
+        if not self._templates:
+            return None
+        n, listing, meta = self.numbers[file], self.listing, self.book.metadata
+        neighbours = [listing[n - 1] if n > 0 else None]
+        neighbours.append(listing[n + 1] if n + 1 < len(listing) else None)
+        shown = [
+            __version__,
+            file,
+            self._templates,
+            self.stylesheets,
+            [meta.language, meta.title, meta.description],
+            [page.title if n else "", page.template],
+            [[p.file, p.title] if p else None for p in neighbours],
+            [chapter.anchor, chapter.title],
+            [_shown(entry, self.titles) for entry in chapter.entries],
+        ]
+        return hashlib.blake2b(json.dumps(shown).encode(), digest_size=16).digest()
+
     def relink(self, file: str, text: str) -> str:
         """Point every ``#anchor`` link at the page that holds the anchor."""
 
@@ -219,6 +285,83 @@ class Pages(Mapping[str, str]):
             return f'href="{target}#{anchor}"'
 
         return _HREF.sub(sub, text)
+
+
+def _shown(entry: Entry, titles: dict[str, str]) -> list[object]:
+    """What the built-in templates show of an entry (``partials/entry.html``,
+    ``partials/infobox.html``)."""
+    return [
+        entry.anchor,
+        entry.title,
+        entry.other_names,
+        entry.categories,
+        [[row.label, row.values] for row in entry.infobox],
+        entry.html,
+        [[c.html, c.raw] for c in entry.source_citations],
+        [[slug, titles.get(slug)] for slug in entry.related],
+        [[slug, titles.get(slug)] for slug in entry.backlinks],
+    ]
+
+
+def _digest(folder: Path) -> str:
+    """The hash of the files under ``folder``, with their paths."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+class Kept(NamedTuple):
+    """A page as the build cache keeps it."""
+
+    ids: list[str]  # the anchors it holds, in order
+    links: dict[str, str | None]  # the anchor of each of its links, and the page that held it
+    text: str  # the page, its links rewritten
+
+
+class PageCache:
+    """Chapter pages made by the last build, by ``Pages.key`` (``pages.pickle`` in
+    ``folder``, see the module); with no folder, none."""
+
+    FILE = "pages.pickle"
+    FORMAT = 1
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.file = None if folder is None else folder / self.FILE
+        self.known: dict[bytes, Kept] = {}
+        self.used: dict[bytes, Kept] = {}
+        self.keys: dict[str, bytes] = {}  # this build's, by page file
+        self.changed = False
+        if self.file is None:
+            return
+        try:
+            version, form, known = pickle.loads(self.file.read_bytes())
+        except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError):
+            return
+        if version == __version__ and form == self.FORMAT and isinstance(known, dict):
+            self.known = known
+
+    def find(self, pages: Pages, file: str) -> Kept | None:
+        """The page as the last build made it, if it is one to keep and was kept."""
+        key = None if self.file is None else pages.key(file)
+        if key is None:
+            return None
+        self.keys[file] = key
+        return self.known.get(key)
+
+    def keep(self, file: str, kept: Kept) -> None:
+        key = self.keys.get(file)
+        if key is not None:
+            self.used[key] = kept
+            self.changed = self.changed or self.known.get(key) is not kept
+
+    def save(self) -> None:
+        """Write the pages of this build (only), unless the file holds them already."""
+        if self.file is None or not (self.changed or self.used.keys() != self.known.keys()):
+            return
+        with staged_file(self.file) as staging:
+            staging.write_bytes(pickle.dumps((__version__, self.FORMAT, self.used)))
 
 
 def _ids(fragment: str) -> list[str]:
@@ -261,16 +404,21 @@ def entry_pages(book: Book) -> dict[str, str]:
     return {e.slug: f"{c.anchor}.html" for c in book.chapters for e in c.entries}
 
 
-def search_files(book: Book) -> dict[str, Callable[[], bytes]]:
+def search_files(
+    book: Book, counted: search.Counted | None = None
+) -> dict[str, Callable[[], bytes]]:
     """How to make the search index and the entries' data (``search.makers``), by path in
     the edition."""
-    return search.makers(book, entry_pages(book))
+    return search.makers(book, entry_pages(book), counted)
 
 
-def render(book: Book, out: Path) -> Path:
-    """Write the HTML edition into ``out/html`` and return that folder."""
+def render(book: Book, out: Path, cache: Path | None = None) -> Path:
+    """Write the HTML edition into ``out/html`` and return that folder. ``cache``: the
+    build cache folder, read and written (see the module), or None for none."""
     theme = Theme(book.root)
     target = out / FOLDER
+    kept = PageCache(None if cache is None else cache / FOLDER)
+    counted = search.Counted(None if cache is None else cache / FOLDER / search.WORDS_FILE)
     with staged_folder(target) as staging:
         (staging / "css").mkdir()
         shutil.copyfile(theme.file("css/html.css"), staging / "css" / "html.css")
@@ -281,8 +429,10 @@ def render(book: Book, out: Path) -> Path:
         (staging / "js").mkdir(exist_ok=True)
         for relative in search.THEME_FILES:
             shutil.copyfile(theme.file(relative), staging / relative)
-        for relative, make in search_files(book).items():
+        for relative, make in search_files(book, counted).items():
             (staging / relative).write_bytes(make())
-        for file, text in render_pages(book, theme, ["css/html.css"]).items():
+        for file, text in render_pages(book, theme, ["css/html.css"], kept).items():
             (staging / file).write_text(text, encoding="utf-8")
+    kept.save()
+    counted.save()
     return target
