@@ -23,6 +23,7 @@ Modules, one job each:
 - ``stamp``: the number boxes of a body document recorded, its numbers documents;
 - ``executors``: this process, a local process pool or a Dask cluster;
 - ``cache``: laid-out documents by content hash;
+- ``resume``: an edited chapter laid out again from the page where the edit begins;
 - ``join``: the documents joined into one PDF (pikepdf);
 - ``typography``: guide words short enough for the head, break opportunities in URLs.
 

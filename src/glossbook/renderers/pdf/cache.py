@@ -4,11 +4,15 @@ the files it refers to, glossbook's version).
 
 Content-addressed files under ``<cache>/layout/``: ``<key>.json`` (the page map) and
 ``<key>.pdf``, each written to a temporary file and renamed, so a cache shared by parallel
-builds never holds half a file. A damaged entry is a miss.
+builds never holds half a file. A damaged entry is a miss. ``<cache>/layout/prior/`` names,
+for each chapter, the key of its last layout and the hashes of the parts it was laid out
+from, from which an edited chapter is laid out again only from the edit on (``resume.py``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -18,7 +22,7 @@ from typing import Any
 from ...model import Book
 from .worker import Job, Laid
 
-FORMAT = 3
+FORMAT = 4
 
 
 def cache_folder(book: Book, out: Path | None = None) -> Path:
@@ -48,16 +52,22 @@ class LayoutCache:
         base = self.folder / key[:2] / key
         return base.with_suffix(".json"), base.with_suffix(".pdf")
 
-    def get(self, job: Job) -> Laid | None:
-        meta, pdf = self._paths(job.key())
+    def get(self, job: Job, *, pdf: bool | None = None) -> Laid | None:
+        """The job's layout, or None; ``pdf``: read its PDF (default: when the job writes
+        one and the cache reads PDFs)."""
+        return self._get(job.key(), job.name, job.write and self.pdfs if pdf is None else pdf)
+
+    def _get(self, key: str, name: str, with_pdf: bool) -> Laid | None:
+        meta, pdf = self._paths(key)
         try:
             data = json.loads(meta.read_text(encoding="utf-8"))
             if data.get("format") != FORMAT:
                 raise ValueError(meta)
-            laid = Laid(job.name, data["anchors"], data["blank"], None, data["warnings"])
+            laid = Laid(name, data["anchors"], data["blank"], None, data["warnings"])
             laid.stamps = data.get("stamps")
             laid.starts = data.get("starts", [])
-            if job.write and self.pdfs:
+            laid.opens = data.get("opens", [])
+            if with_pdf:
                 laid.pdf = pdf.read_bytes()
         except (OSError, ValueError, KeyError, TypeError):
             self.misses += 1
@@ -78,8 +88,33 @@ class LayoutCache:
             "warnings": laid.warnings,
             "stamps": laid.stamps,
             "starts": laid.starts,
+            "opens": laid.opens,
         }
         _write(meta, json.dumps(data, ensure_ascii=False).encode())
+
+    def prior(self, name: str) -> tuple[Laid, list[list[str]]] | None:
+        """The last layout of the document ``name`` (with its PDF), and the digests of the
+        parts it was laid out from (``resume.py``), or None."""
+        try:
+            data = json.loads(self._prior(name).read_text(encoding="utf-8"))
+            laid = self._get(str(data["key"]), name, True)
+            return (laid, data["parts"]) if laid is not None else None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def remember_prior(self, name: str, job: Job, parts: list[list[str]]) -> None:
+        """Remember ``job`` as the last layout of the document ``name`` (a warm build writes
+        nothing)."""
+        path = self._prior(name)
+        data = json.dumps({"key": job.key(), "parts": parts}).encode()
+        with contextlib.suppress(OSError):
+            if path.read_bytes() == data:
+                return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write(path, data)
+
+    def _prior(self, name: str) -> Path:
+        return self.folder / "prior" / f"{hashlib.sha256(name.encode()).hexdigest()[:32]}.json"
 
     def last(self) -> dict[str, Any] | None:
         """The numbers of the last layout remembered (digits, labels, first folios)."""

@@ -42,7 +42,7 @@ def join(pieces: list[Piece], page_map: PrintLayout, created: str) -> bytes:
             stamp(source, piece.numbers)
         index = {page.obj.objgen: n for n, page in enumerate(source.pages)}
         count = len(source.pages)
-        for name, dest in _destinations(source):
+        for name, dest in destinations(source):
             page = index.get(dest[0].objgen) if len(dest) >= 4 else None
             if name in piece.anchors and page is not None:
                 names.setdefault(name, (offset + page, dest[2], dest[3]))
@@ -114,7 +114,7 @@ def page_labels(page_map: PrintLayout) -> Any:
     return pikepdf.Dictionary(Nums=numbers)
 
 
-def _destinations(pdf: Any) -> list[tuple[str, Any]]:
+def destinations(pdf: Any) -> list[tuple[str, Any]]:
     import pikepdf
 
     names = pdf.Root.get("/Names")

@@ -83,3 +83,30 @@ def _hyphen(box: Any) -> str:
         return str(box.style["hyphenate_character"] or "")
     except (AttributeError, KeyError, TypeError):
         return ""
+
+
+def page_opens(document: Any, anchors: list[list[str]], kind: str = "entry") -> list[str]:
+    """For each page of a WeasyPrint document: the id of the element of class ``kind`` that
+    opens it (the first box of the page's flow, begun on that page, not continued from the
+    page before), or "" (``resume.py`` lays a chapter out again from such a page)."""
+    result = []
+    for n, page in enumerate(document.pages):
+        opened = _opening(getattr(page, "_page_box", None), kind)
+        before = anchors[n - 1] if n else []
+        result.append(opened if opened and opened not in before else "")
+    return result
+
+
+def _opening(page_box: Any, kind: str) -> str:
+    """The id of the outermost element of class ``kind`` on the first-child path of the
+    page's flow, or ""."""
+    children = getattr(page_box, "children", None) or []
+    box = children[0] if children else None
+    while box is not None:
+        element = getattr(box, "element", None)
+        is_element = element is not None and hasattr(element, "get") and not _generated(box)
+        if is_element and kind in (element.get("class") or "").split():
+            return str(element.get("id") or "")
+        inner = getattr(box, "children", None) or []
+        box = inner[0] if inner else None
+    return ""

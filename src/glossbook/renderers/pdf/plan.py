@@ -27,11 +27,12 @@ last wave, where they fill the workers beside the index and the contents. Every 
 starts the longest jobs first (``Job.cost``), so that the workers of a wave end together.
 
 A cached job (``cache.py``) is not laid out again: a warm build lays out nothing; a
-one-entry edit lays out that entry's chapter, the numbers of the documents whose numbers it
-moved (small), and the references, index and front. The tagged variants (PDF/A, PDF/UA),
-which WeasyPrint writes whole, do not stamp (``stamp=False``): there the first wave is
-provisional (placeholder numbers, or the last build's numbers, speculatively) and the final
-wave lays every body document out again with its true numbers.
+one-entry edit lays out that entry's chapter (from the edit on, ``resume.py``), the numbers
+of the documents whose numbers it moved (small), and the references, index and front.
+The tagged variants (PDF/A, PDF/UA), which WeasyPrint writes whole, do not stamp
+(``stamp=False``): there the first wave is provisional (placeholder numbers, or the last
+build's numbers, speculatively) and the final wave lays every body document out again with
+its true numbers.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ...model import Book, PrintLayout, PrintPage
+from . import resume
 from .cache import LayoutCache
 from .css import Sheet
 from .drawing import Drawing, Part, roman, with_page_numbers
@@ -258,22 +260,47 @@ class Plan:
         return early
 
     def lay_out(self, jobs: list[Job], what: str) -> list[Laid]:
-        """The jobs' layouts, from the cache where it has them."""
+        """The jobs' layouts, from the cache where it has them. A chapter whose last layout
+        the cache holds is laid out from its edit on, in a window (``resume.py``); a window
+        that does not meet the last layout again runs to the chapter's end, then, if that
+        fails too, the whole chapter is laid out."""
         results: list[Laid | None] = [self.cache.get(j) if self.cache else None for j in jobs]
-        missing = [n for n, laid in enumerate(results) if laid is None]
-        if self.progress and missing:
-            self.progress.start(what, len(missing))
+        pending = [n for n, laid in enumerate(results) if laid is None]
+        priors = {n: self._prior(jobs[n]) for n in pending}
 
         def done(laid: Laid) -> None:
             if self.progress:
                 self.progress.advance(laid)
 
-        fresh = self.runner.map([jobs[n] for n in missing], done) if missing else []
-        for n, laid in zip(missing, fresh, strict=True):
-            results[n] = laid
-            if self.cache:
-                self.cache.put(jobs[n], laid)
-        return [laid for laid in results if laid is not None]
+        for attempt in ("window", "to the end", "whole"):
+            if not pending:
+                break
+            windows: dict[int, resume.Window | None] = {}
+            for n in pending:
+                prior = priors[n] if attempt != "whole" else None
+                to_end = attempt != "window"
+                windows[n] = resume.window(jobs[n], *prior, to_end=to_end) if prior else None
+            if self.progress:
+                self.progress.start(what, len(pending))
+            sent = [window.job if (window := windows[n]) else jobs[n] for n in pending]
+            for n, laid in zip(pending, self.runner.map(sent, done), strict=True):
+                window, prior = windows[n], priors[n]
+                results[n] = resume.splice(window, prior[0], laid) if window and prior else laid
+            pending = [n for n in pending if results[n] is None]
+        laid_out = [laid for laid in results if laid is not None]
+        if self.cache:
+            for n, (job, laid) in enumerate(zip(jobs, laid_out, strict=True)):
+                if n in priors:
+                    self.cache.put(job, laid)
+                if job.stamp and job.write and laid.opens and (parts := resume.chunks(job.html)):
+                    self.cache.remember_prior(job.name, job, parts.digests())
+        return laid_out
+
+    def _prior(self, job: Job) -> tuple[Laid, list[list[str]]] | None:
+        """The last layout of a chapter to lay out, if the cache has it (``resume.py``)."""
+        if not (self.cache and job.stamp and job.write):
+            return None
+        return self.cache.prior(job.name)
 
     # --- jobs -------------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from ... import __version__
 from ...theme import BUILTIN
 from . import fitting
 from .css import Sheet, captured_warnings
-from .pagestarts import page_starts
+from .pagestarts import page_opens, page_starts
 from .stamp import Stamps, record
 
 # glossbook's own styles/, where it is installed (as named, and with its links resolved)
@@ -85,6 +85,7 @@ class Laid:
     peak_mib: float = 0.0  # the peak memory of the process that laid it out (0: cached)
     stamps: Stamps | None = None  # a stamped layout's number boxes (None: not stampable)
     starts: list[list[str]] = field(default_factory=list)  # per page (pagestarts.py)
+    opens: list[str] = field(default_factory=list)  # per page, the entry opening it (stamped)
 
     @property
     def count(self) -> int:
@@ -141,12 +142,13 @@ def _lay_out(job: Job) -> Laid:
         starts = page_starts(document)
         pdf = None
         stamps = record(document) if job.stamp else None
+        opens = page_opens(document, anchors) if job.stamp else []
         if job.write:
             _anchor_other_documents(document)
             pdf = document.write_pdf(pdf_identifier=job.identifier or None)
     warnings = [record.getMessage() for record in records]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    return Laid(job.name, anchors, blank, pdf, warnings, peak, stamps, starts)
+    return Laid(job.name, anchors, blank, pdf, warnings, peak, stamps, starts, opens)
 
 
 def write_joined(jobs: list[Job], **options: Any) -> bytes:
