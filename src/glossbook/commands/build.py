@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import threading
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -123,6 +126,7 @@ def execute(args: argparse.Namespace) -> int:
         # absolute: WeasyPrint needs file URLs
         book, warnings = prepare(root.resolve(), parsed, offline=args.offline)
     made: dict[str, Path] = {}
+    beside: Beside | None = None
     with Staging(out) as staging:
         try:
             for name in formats:
@@ -135,6 +139,10 @@ def execute(args: argparse.Namespace) -> int:
                     from ..renderers.pdf.cache import cache_folder
 
                     options = {"cache": cache_folder(book, out)}
+                if name == "html" and "pdf" in formats:
+                    # Written while the print layout's workers work (this process waits).
+                    beside = Beside(partial(renderer.render, book, staging.path, **options))
+                    continue
                 if name == "epub" and book.print_layout is None:
                     # The page list maps the ebook to the print pages: the print edition's
                     # page map, laid out but not joined (a warm build cache holds it: then
@@ -150,6 +158,9 @@ def execute(args: argparse.Namespace) -> int:
                 else:
                     with console.status(f"Writing the {name} edition…"):
                         made[name] = renderer.render(book, staging.path, **options)
+                if beside is not None and name == "pdf":
+                    made["html"] = beside.result()
+            made = {name: made[name] for name in formats}
             if parsed is not None:
                 parsed.save()
         except OSError as error:
@@ -169,6 +180,33 @@ def execute(args: argparse.Namespace) -> int:
     if args.open:
         _open(paths)
     return 0
+
+
+class Beside:
+    """A renderer run on a thread of its own, beside the print layout: the layout's work is
+    done by worker processes while this one mostly waits for them, so the HTML edition costs
+    the build no time of its own. ``result`` waits for it and raises what it raised; a build
+    that fails does not wait (the staging folder it writes into is removed)."""
+
+    def __init__(self, work: Callable[[], Path]) -> None:
+        self.work = work
+        self.value: Path | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="glossbook-html", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.value = self.work()
+        except BaseException as error:  # raised again in the build's own thread
+            self.error = error
+
+    def result(self) -> Path:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        assert self.value is not None
+        return self.value
 
 
 def _configured_scheduler(root: Path) -> str:
