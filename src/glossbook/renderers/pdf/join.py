@@ -5,6 +5,12 @@ Each document was written by WeasyPrint on its own: its links to anchors of othe
 point at named destinations (``/Dest (anchor)``) that it only stood in for; here every name
 gets the page and position where its anchor really stands, first occurrence in reading
 order winning, as WeasyPrint does in one document.
+
+The join copies, it does not rewrite: each piece's pages, then its bookmarks and named
+destinations, each in one copy (pikepdf points their pages at the pages copied), and its
+compressed streams are written as they were read (only the small ones the numbers add are
+compressed), the other objects packed in object streams. Python touches each document, each
+bookmark at the top of one and each name, never each page (but to stamp it).
 """
 
 from __future__ import annotations
@@ -33,41 +39,31 @@ def join(pieces: list[Piece], page_map: PrintLayout, created: str) -> bytes:
     import pikepdf
 
     out = pikepdf.Pdf.open(io.BytesIO(pieces[0].pdf))
-    outline: list[Any] = []
-    names: dict[str, tuple[int, Any, Any]] = {}
-    offset = 0
+    names: dict[str, Any] = {}
+    outline = _Outline(out)
     for number, piece in enumerate(pieces):
         source = out if number == 0 else pikepdf.Pdf.open(io.BytesIO(piece.pdf))
         if piece.numbers is not None:
             stamp(source, piece.numbers)
-        index = {page.obj.objgen: n for n, page in enumerate(source.pages)}
-        count = len(source.pages)
-        for name, dest in destinations(source):
-            page = index.get(dest[0].objgen) if len(dest) >= 4 else None
-            if name in piece.anchors and page is not None:
-                names.setdefault(name, (offset + page, dest[2], dest[3]))
-        with source.open_outline() as tree:
-            outline += [_moved(item, index, offset) for item in tree.root]
         if number:
-            with warnings.catch_warnings():  # the names are joined above
+            with warnings.catch_warnings():  # the names are joined below
                 warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
                 out.pages.extend(source.pages)
-        offset += count
-    array = pikepdf.Array()
+        # Copied after its pages, a piece's destinations point at their copies.
+        for name, dest in destinations(source, into=out):
+            if name in piece.anchors and isinstance(dest, pikepdf.Array):
+                names.setdefault(name, dest)
+        if number:
+            outline.add(source)
+    array = []
     for name in sorted(names):
-        page, x, y = names[name]
-        array.append(pikepdf.String(name))
-        array.append(pikepdf.Array([out.pages[page].obj, pikepdf.Name.XYZ, x, y, 0]))
-    out.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=array))
-    with out.open_outline() as tree:
-        tree.root[:] = outline
+        array += [pikepdf.String(name), names[name]]
+    out.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=pikepdf.Array(array)))
     out.Root.PageLabels = page_labels(page_map)
     date = _pdf_date(created)
     out.docinfo[pikepdf.Name.CreationDate] = date
     out.docinfo[pikepdf.Name.ModDate] = date
-    buffer = io.BytesIO()
-    out.save(buffer, deterministic_id=True)
-    return buffer.getvalue()
+    return _saved(out)
 
 
 def stamped(pdf: bytes, numbers: bytes) -> bytes:
@@ -76,9 +72,7 @@ def stamped(pdf: bytes, numbers: bytes) -> bytes:
 
     out = pikepdf.Pdf.open(io.BytesIO(pdf))
     stamp(out, numbers)
-    buffer = io.BytesIO()
-    out.save(buffer, deterministic_id=True)
-    return buffer.getvalue()
+    return _saved(out)
 
 
 def stamp(pdf: Any, numbers: bytes) -> None:
@@ -88,19 +82,28 @@ def stamp(pdf: Any, numbers: bytes) -> None:
     over = pikepdf.Pdf.open(io.BytesIO(numbers))
     if len(over.pages) != len(pdf.pages):
         raise ValueError("the numbers document has not as many pages as its document")
+    # The page's own content stays as it is, still compressed (it is copied, not rewritten,
+    # when saved), between a "q" and a "Q" and the numbers: streams shared by the pages.
+    opening = pdf.make_indirect(pikepdf.Stream(pdf, b"q\n"))
+    closings: dict[bytes, Any] = {}
+    free = 0  # the pages may share their resources: the names taken only grow
     for page, numbered in zip(pdf.pages, over.pages, strict=True):
         form = pdf.copy_foreign(numbered.as_form_xobject())
         # As ``Page.add_overlay``, under a name of our own (its names are random: the same
         # book would not give the same bytes).
         taken = page.obj.get("/Resources", {}).get("/XObject", {})
-        name = next(n for n in (f"/Numbers{k}" for k in range(len(taken) + 1)) if n not in taken)
+        while f"/Numbers{free}" in taken:
+            free += 1
+        name = f"/Numbers{free}"
         page.add_resource(form, pikepdf.Name.XObject, name=pikepdf.Name(name))
         placed = page.calc_form_xobject_placement(
             form, pikepdf.Name(name), pikepdf.Rectangle(page.trimbox)
         )
-        page.contents_add(b"q\n", prepend=True)
-        page.contents_add(b"Q\n" + placed)
-        page.contents_coalesce()
+        if placed not in closings:
+            closings[placed] = pdf.make_indirect(pikepdf.Stream(pdf, b"Q\n" + placed))
+        contents = page.obj.Contents
+        own = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        page.obj.Contents = pikepdf.Array([opening, *own, closings[placed]])
 
 
 def page_labels(page_map: PrintLayout) -> Any:
@@ -114,30 +117,70 @@ def page_labels(page_map: PrintLayout) -> Any:
     return pikepdf.Dictionary(Nums=numbers)
 
 
-def destinations(pdf: Any) -> list[tuple[str, Any]]:
+def destinations(pdf: Any, into: Any = None) -> list[tuple[str, Any]]:
+    """The named destinations of ``pdf``; with ``into``, another PDF that its pages were
+    copied into, as copied there (whole, in one copy: they point at the copied pages)."""
     import pikepdf
 
     names = pdf.Root.get("/Names")
     if names is None or "/Dests" not in names:
         return []
-    return [(str(k), v) for k, v in pikepdf.NameTree(names.Dests).items()]
+    dests = names.Dests
+    if into is not None and into is not pdf:
+        dests = into.copy_foreign(pdf.make_indirect(dests))
+    return [(str(k), v) for k, v in pikepdf.NameTree(dests).items()]
 
 
-def _moved(item: Any, index: dict[tuple[int, int], int], offset: int) -> Any:
-    """An outline item of a piece, pointing at its page in the joined document."""
+class _Outline:
+    """The joined outline: each piece's bookmarks copied whole, after the last one's."""
+
+    def __init__(self, pdf: Any) -> None:
+        import pikepdf
+
+        self.pdf = pdf
+        root = pdf.Root.get("/Outlines")
+        if root is None:
+            root = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines, Count=0))
+            pdf.Root.Outlines = root
+        self.root = root
+
+    def add(self, source: Any) -> None:
+        """The bookmarks of ``source``, whose pages were copied into the joined PDF (their
+        destinations then point at the copies)."""
+        theirs = source.Root.get("/Outlines")
+        if theirs is None or "/First" not in theirs:
+            return
+        copy = self.pdf.copy_foreign(theirs)
+        first = last = copy.First
+        while True:
+            last.Parent = self.root
+            if "/Next" not in last:
+                break
+            last = last.Next
+        if "/First" in self.root:
+            self.root.Last.Next = first
+            first.Prev = self.root.Last
+        else:
+            self.root.First = first
+        self.root.Last = last
+        # The items shown: the top-level ones and the children of those open.
+        self.root.Count = int(self.root.get("/Count", 0)) + int(copy.get("/Count", 0))
+
+
+def _saved(pdf: Any) -> bytes:
+    """The PDF's bytes: its streams copied as they are (compressed ones not decoded and
+    compressed again), its other objects in compressed object streams; the same bytes for
+    the same PDF (``deterministic_id``)."""
     import pikepdf
 
-    dest = item.destination
-    page, left, top = 0, None, None
-    if isinstance(dest, pikepdf.Array) and len(dest) >= 4:
-        page = index.get(dest[0].objgen, 0)
-        left, top = float(dest[2]), float(dest[3])
-    moved = pikepdf.OutlineItem(
-        item.title, offset + page, pikepdf.PageLocation.XYZ, left=left, top=top
+    buffer = io.BytesIO()
+    pdf.save(
+        buffer,
+        deterministic_id=True,
+        stream_decode_level=pikepdf.StreamDecodeLevel.none,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
     )
-    moved.is_closed = item.is_closed
-    moved.children = [_moved(child, index, offset) for child in item.children]
-    return moved
+    return buffer.getvalue()
 
 
 def _pdf_date(created: str) -> str:
