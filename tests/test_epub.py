@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from types import ModuleType
@@ -24,6 +25,8 @@ import pytest
 from glossbook.checks import Result, ace, epubcheck
 from glossbook.model import Book, Metadata, PrintLayout, PrintPage
 from glossbook.pipeline import prepare
+
+from .conftest import BookFactory, entry_text
 
 epub = pytest.importorskip("glossbook.renderers.epub")
 etree = pytest.importorskip("lxml.etree")
@@ -365,6 +368,62 @@ def test_two_builds_are_byte_identical(sample: Built, tmp_path: Path) -> None:
     book.print_layout = sample.layout
     again = epub.render(book, tmp_path)
     assert again.read_bytes() == sample.path.read_bytes()
+
+
+def test_a_build_from_the_cache_after_an_edit_has_the_bytes_of_a_cold_build(
+    make_book: BookFactory, run_cli: Callable[..., tuple[int, str]], tmp_path: Path
+) -> None:
+    """An edit build takes from the build cache every document the edit did not change
+    (``epub/documents.pickle``): after a one-word edit, then after a paragraph added that moves the
+    print pages of the next chapter, its EPUB is the one built without a cache, byte for
+    byte. ``--no-cache`` reads and writes no cache."""
+    words = " ".join(f"word{n}" for n in range(400))
+    root = make_book(
+        {
+            "manuscript/alpha.md": entry_text(
+                "Alpha", f"See [[Beta]].[^1] {words}\n\n[^1]: A note."
+            ),
+            "manuscript/apex.md": entry_text("Apex", f"Apex text. {words}"),
+            "manuscript/beta.md": entry_text("Beta", f"Back to [[Alpha]]. {words} {words}"),
+        }
+    )
+    slug = prepare(root)[0].metadata.slug
+    built, memo = root / "build" / f"{slug}.epub", root / "build" / ".cache" / epub.MEMO
+
+    def cold() -> bytes:
+        """The EPUB of the book as it is, built without a cache (the page map is the one the
+        warm build used: the layout cache's concern, not this test's)."""
+        from glossbook.renderers import pdf
+
+        book, _ = prepare(root)
+        book.print_layout = pdf.page_map(book, cache=root / "build" / ".cache")
+        return bytes(epub.build(book))
+
+    def pages_of(data: bytes, name: str) -> list[str]:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            document = etree.fromstring(archive.read(f"EPUB/{name}"))
+        spans = document.iter(f"{{{XHTML}}}span")
+        return [s.get("aria-label") for s in spans if s.get(EPUB_TYPE) == "pagebreak"]
+
+    assert run_cli("build", str(root), "-f", "epub")[0] == 0
+    assert memo.is_file()
+    first = built.read_bytes()
+    entry = root / "manuscript" / "alpha.md"
+    entry.write_text(entry.read_text().replace("word200 ", "wrod200 "))
+    assert run_cli("build", str(root), "-f", "epub")[0] == 0
+    edited = built.read_bytes()
+    assert edited != first
+    assert edited == cold()
+    beta = pages_of(edited, "chapter-b.xhtml")
+    entry.write_text(entry.read_text().replace("[^1]:", f"{words} {words}\n\n[^1]:"))
+    assert run_cli("build", str(root), "-f", "epub")[0] == 0
+    grown = built.read_bytes()
+    assert pages_of(grown, "chapter-b.xhtml") != beta  # the next chapter's pages moved
+    assert grown == cold()
+    elsewhere = tmp_path / "no-cache"
+    assert run_cli("build", str(root), "-f", "epub", "--no-cache", "-o", str(elsewhere))[0] == 0
+    assert (elsewhere / f"{slug}.epub").read_bytes() == grown
+    assert not (elsewhere / ".cache").exists()
 
 
 def test_semantics_of_chapters_notes_references_and_index(sample: Built) -> None:

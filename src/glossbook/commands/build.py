@@ -135,7 +135,7 @@ def execute(args: argparse.Namespace) -> int:
                 options: dict[str, object] = {}
                 if name == "pdf":
                     options = {"press": args.press, "variant": args.pdf_variant}
-                if name == "html" and not args.no_cache:
+                if name in ("html", "epub") and not args.no_cache:
                     from ..renderers.pdf.cache import cache_folder
 
                     options = {"cache": cache_folder(book, out)}

@@ -10,22 +10,46 @@ footnotes become ``aside`` notes, each print page gets a page-break marker, and 
 anchor. ebooklib writes the package document (metadata, manifest, spine) around these
 documents, which it takes verbatim; the package then gets ``xml:lang`` and the zip is
 rewritten with fixed dates and a fixed order.
+
+With a build cache (``render(cache=…)``: ``build/.cache`` unless ``--no-cache``), what the
+last build worked out is kept in ``<cache>/epub/documents.pickle``, each piece under the
+hash of everything that determines it, so that an edit redoes only the documents it changed:
+
+- a document's outline (``_Outline``: its ids, the anchors its links name, its images, its
+  text as the page-break markers are placed in it), by its rendered markup;
+- a finished document (its XHTML bytes and ids), by its rendered markup, its file name,
+  the documents its links point into, its page-break markers (where each goes and its
+  folio) and, for the navigation document, its page list;
+- the NCX and the search-key map, by their rendered markup;
+- each file's deflated bytes in the zip, by its content.
+
+The documents are still rendered from their templates every time (their markup is the key).
+The file holds what the last build used (only), is written whole (a temporary file renamed)
+and only when something was missing, and is ignored when damaged or written by another
+glossbook version or another version of this module. The EPUB's bytes are the same with the
+cache or without it.
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
+import hashlib
 import html.entities
 import io
 import itertools
+import json
 import os
+import pickle
 import re
 import uuid
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from ebooklib import epub
 from lxml import etree
@@ -102,6 +126,9 @@ _ENTITY = re.compile(r"&(#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)?")
 _XML_ENTITIES = {"amp;", "lt;", "gt;", "quot;", "apos;"}
 # Characters a URL cannot hold as written: percent-encoded in href and src.
 _NOT_IN_URL = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]|%(?![0-9A-Fa-f]{2})')
+MEMO = "epub/documents.pickle"  # in the build cache folder
+MEMO_FORMAT = 1  # the shape of what it keeps: a change takes a new number
+T = TypeVar("T")
 
 
 @dataclass
@@ -114,7 +141,13 @@ class Document:
     matter: str  # the body's epub:type: frontmatter, bodymatter or backmatter
     context: dict[str, object] = field(default_factory=dict)
     properties: list[str] = field(default_factory=list)
-    root: etree._Element | None = None
+    text: str = ""  # the markup rendered from its template
+    key: str = ""  # the hash of ``text`` (``_key``)
+    root: etree._Element | None = None  # its tree, when it was parsed in this build
+    index: _Text | None = None  # the map of its text its outline was read from
+    outline: _Outline | None = None
+    content: bytes = b""  # the finished XHTML
+    ids: list[tuple[int, str]] = field(default_factory=list)  # finished: (position, id)
 
     @property
     def item_id(self) -> str:
@@ -147,36 +180,116 @@ class Resource:
     properties: list[str] = field(default_factory=list)
 
 
-def render(book: Book, out: Path) -> Path:
-    """Write ``out/<slug>.epub`` and return its path."""
+def render(book: Book, out: Path, *, cache: Path | None = None) -> Path:
+    """Write ``out/<slug>.epub`` and return its path. ``cache``: the build cache folder,
+    where the work on what did not change is kept between builds; None reads and writes no
+    cache."""
     target = out / f"{book.metadata.slug}.epub"
-    data = build(book)
+    data = build(book, cache)
     with staged_file(target) as staging:
         staging.write_bytes(data)
     return target
 
 
-def build(book: Book) -> bytes:
-    """The whole EPUB file as bytes: the same book always gives the same bytes."""
+def build(book: Book, cache: Path | None = None) -> bytes:
+    """The whole EPUB file as bytes: the same book always gives the same bytes, with a
+    ``cache`` (whatever it holds) or without."""
+    memo = _Memo(cache)
     theme = Theme(book.root)
     identifier = book_identifier(book.metadata)
     stamp = modified_time(book.metadata)
     cover = _cover(book, theme)
     docs = documents(book, cover)
-    search_keys = _search_key_map(book, theme, docs)
+    search_keys = _search_key_map(book, theme, docs, memo)
     _render_documents(book, theme, docs)
-    _link(docs)
-    marks = _place_pages(book.print_layout, docs) if book.print_layout else []
+    for doc in docs:
+        doc.key = _key("document", doc.text)
+        doc.outline = memo.get(f"outline {doc.key}", lambda doc=doc: _outline_of(doc))
+    if book.print_layout:
+        marks, placements = _place_pages(book.print_layout, docs)
+    else:
+        marks, placements = [], [[] for _ in docs]
     nav = next(doc for doc in docs if "nav" in doc.properties)
-    if marks:
-        assert nav.root is not None
-        page_list = theme.render("epub/page-list.xhtml", marks=marks)
-        nav.root.find(f"{{{XHTML}}}body").append(_parse("page list", page_list))
-        etree.cleanup_namespaces(nav.root)
-    ncx = _ncx(book, theme, docs, marks, identifier)
+    page_list = theme.render("epub/page-list.xhtml", marks=marks) if marks else ""
+    home: dict[str, str] = {}
+    for doc in docs:
+        assert doc.outline is not None
+        for anchor in doc.outline.anchors:
+            home.setdefault(anchor, doc.file)
+    for doc, placed in zip(docs, placements, strict=True):
+        assert doc.outline is not None
+        extra = page_list if doc is nav else ""
+        links = [home.get(anchor) for anchor in doc.outline.links]
+        what = json.dumps([doc.file, links, [list(vars(p).values()) for p in placed], extra])
+        doc.content, doc.ids = memo.get(
+            f"finished {doc.key} {_key('finished', what)}",
+            lambda doc=doc, placed=placed, extra=extra: _finish(doc, home, placed, extra),
+        )
+    ncx = _ncx(book, theme, docs, marks, identifier, memo)
     resources = [cover, *_resources(book, theme), *search_keys]
     package = _package(book, docs, resources, ncx, marks, identifier, stamp)
-    return _reproducible_zip(package, stamp, book.metadata.language)
+    data = _reproducible_zip(package, stamp, book.metadata.language, memo)
+    memo.save()
+    return data
+
+
+class _Memo:
+    """The work of the last build kept in the build cache (``MEMO``; see the module
+    docstring): ``get`` gives what is kept under a key, else makes it. Without a folder it
+    keeps nothing."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.file = folder / MEMO if folder is not None else None
+        self.kept: dict[str, object] = {}
+        self.used: dict[str, object] = {}
+        self.made = False
+        if self.file is None:
+            return
+        try:
+            version, form, kept = pickle.loads(self.file.read_bytes())
+        except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError):
+            return
+        if version == _memo_version() and form == MEMO_FORMAT and isinstance(kept, dict):
+            self.kept = kept
+
+    def get(self, key: str, make: Callable[[], T]) -> T:
+        if self.file is None:
+            return make()
+        if key in self.used:
+            return self.used[key]  # type: ignore[return-value]
+        if key in self.kept:
+            value = self.kept[key]
+        else:
+            value, self.made = make(), True
+        self.used[key] = value
+        return value  # type: ignore[return-value]
+
+    def save(self) -> None:
+        """Write what this build used, if anything was missing or is no longer used
+        (atomically: a parallel build never reads half of it)."""
+        if self.file is None or not (self.made or self.kept.keys() - self.used.keys()):
+            return
+        with staged_file(self.file) as staging:
+            staging.write_bytes(pickle.dumps((_memo_version(), MEMO_FORMAT, self.used)))
+
+
+@functools.cache
+def _memo_version() -> str:
+    """What the cache's work was done with besides its keys: glossbook's version and this
+    module (a cache stays valid while neither changes), lxml's and zlib's versions."""
+    source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    lxml = ".".join(map(str, etree.LXML_VERSION))
+    return f"glossbook {__version__} {source} lxml {lxml} zlib {zlib.ZLIB_RUNTIME_VERSION}"
+
+
+def _key(*parts: str | bytes) -> str:
+    """The hash that stands for ``parts`` in the cache."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()
 
 
 # --- metadata -----------------------------------------------------------------------------
@@ -282,11 +395,12 @@ def _matter(slug: str, title: str, context: dict[str, object], matter: str) -> D
 
 
 def _render_documents(book: Book, theme: Theme, docs: list[Document]) -> None:
+    """Render each document's markup from its template (``Document.text``)."""
     titles = {e.slug: e.title for e in book.entries}
     written = re.sub(r"(?i)^(urn:isbn:|isbn:?)\s*", "", book.metadata.identifier.strip())
     isbn = written if book_identifier(book.metadata).startswith("urn:isbn:") else ""
     for doc in docs:
-        text = theme.render(
+        doc.text = theme.render(
             doc.template,
             book=book,
             titles=titles,
@@ -299,9 +413,14 @@ def _render_documents(book: Book, theme: Theme, docs: list[Document]) -> None:
             isbn=isbn,
             **doc.context,
         )
-        root = _parse(doc.file, text)
-        _semantics(root)
-        doc.root = root
+
+
+def _tree(doc: Document) -> etree._Element:
+    """The document's tree with its EPUB semantics, parsed once a build."""
+    if doc.root is None:
+        doc.root = _parse(doc.file, doc.text)
+        _semantics(doc.root)
+    return doc.root
 
 
 def _parse(name: str, text: str) -> etree._Element:
@@ -445,30 +564,113 @@ def _drop(element: etree._Element) -> None:
     parent.remove(element)
 
 
-def _link(docs: list[Document]) -> None:
-    """Point every ``#anchor`` link at the document that holds the anchor."""
-    home: dict[str, str] = {}
-    for doc in docs:
-        assert doc.root is not None
-        for element in doc.root.iter():
-            anchor = element.get("id") if isinstance(element.tag, str) else None
-            if anchor:
-                home.setdefault(anchor, doc.file)
-    for doc in docs:
-        assert doc.root is not None
-        for link in doc.root.iter(f"{{{XHTML}}}a"):
-            href = link.get("href") or ""
-            if href.startswith("#"):
-                target = home.get(href[1:])
-                if target is not None and target != doc.file:
-                    link.set("href", f"{target}{href}")
+def _link(root: etree._Element, file: str, home: dict[str, str]) -> None:
+    """Point every ``#anchor`` link at the document that holds the anchor (``home``: the
+    first document with each id)."""
+    for link in root.iter(f"{{{XHTML}}}a"):
+        href = link.get("href") or ""
+        if href.startswith("#"):
+            target = home.get(href[1:])
+            if target is not None and target != file:
+                link.set("href", f"{target}{href}")
+
+
+@dataclass
+class _Outline:
+    """What the build needs of a document besides its markup, read from its tree once
+    (and kept in the cache): its ids, the anchors its links name, its images, and its body
+    text as ``_Text`` maps it, with where the element of each id stands in that text."""
+
+    anchors: list[str]  # every id, once, in document order
+    links: list[str]  # the ids its ``#id`` links name, once each, sorted
+    images: int
+    described: bool  # every image has a text alternative
+    chars: str  # ``_Text.chars``
+    spans: dict[str, tuple[int, int, int]]  # start, end, order of an id's element (``_Text``)
+    navigation: set[str]  # the ids inside a navigation list
+
+    def start(self, anchor: str) -> int:
+        return self.spans[anchor][0] if anchor in self.spans else -1
+
+    def end(self, anchor: str) -> int:
+        return self.spans[anchor][1] if anchor in self.spans else -1
+
+    def order(self, anchor: str) -> int:
+        return self.spans[anchor][2] if anchor in self.spans else -1
+
+
+def _outline_of(doc: Document) -> _Outline:
+    """Read the document's outline from its tree (parsed now, and kept for ``_finish``)."""
+    root = _tree(doc)
+    first: dict[str, etree._Element] = {}
+    for element in root.iter():
+        anchor = element.get("id") if isinstance(element.tag, str) else None
+        if anchor and anchor not in first:
+            first[anchor] = element
+    links = {
+        href[1:]
+        for link in root.iter(f"{{{XHTML}}}a")
+        if (href := link.get("href") or "").startswith("#")
+    }
+    images = list(root.iter(f"{{{XHTML}}}img"))
+    doc.index = text = _Text(root)
+    spans = {anchor: text.span(element) for anchor, element in first.items() if text.has(element)}
+    navigation = {anchor for anchor, element in first.items() if text.inside_navigation(element)}
+    return _Outline(
+        anchors=list(first),
+        links=sorted(links),
+        images=len(images),
+        described=all((img.get("alt") or "").strip() for img in images),
+        chars=text.chars,
+        spans=spans,
+        navigation=navigation,
+    )
+
+
+def _finish(
+    doc: Document, home: dict[str, str], placements: list[_Placement], page_list: str
+) -> tuple[bytes, list[tuple[int, str]]]:
+    """The document's XHTML with its links pointed at their documents, its page-break
+    markers and (the navigation document) the page list; and its ids with their positions
+    in it (for the NCX's order)."""
+    root = _tree(doc)
+    _link(root, doc.file, home)
+    _mark_pages(root, placements, doc.index)
+    doc.index = None
+    if page_list:
+        root.find(f"{{{XHTML}}}body").append(_parse("page list", page_list))
+        etree.cleanup_namespaces(root)
+    ids = [
+        (n, anchor)
+        for n, element in enumerate(root.iter())
+        if isinstance(element.tag, str) and (anchor := element.get("id"))
+    ]
+    return _serialize(root, doctype=True), ids
 
 
 # --- the print edition's pages ------------------------------------------------------------
 
 
-def _place_pages(layout: PrintLayout, docs: list[Document]) -> list[PageMark]:
-    """Put a page-break marker where each numbered print page begins.
+@dataclass
+class _Placement:
+    """Where ``_place_pages`` puts a print page's marker in its document: ``how`` is
+    "text" (before the character at text position ``at``), "before" (where the element of
+    the id ``at`` starts), "after" (right after the previous marker) or "start" (at the
+    start of the body). ``mapped``: whether the document's text map (``_Text``) was made
+    by then, to be kept up to date as the marker goes in."""
+
+    label: str
+    anchor: str
+    how: str
+    at: int | str
+    mapped: bool
+
+
+def _place_pages(
+    layout: PrintLayout, docs: list[Document]
+) -> tuple[list[PageMark], list[list[_Placement]]]:
+    """Decide where a page-break marker goes where each numbered print page begins; the
+    markers, each document's in order, go in with ``_mark_pages``.
 
     Where the page map says with which words a page begins (``PrintPage.starts``), its
     marker stands right before them: the first place after the previous marker, inside the
@@ -480,83 +682,113 @@ def _place_pages(layout: PrintLayout, docs: list[Document]) -> list[PageMark]:
     after the previous page's; pages before any placed marker (half-title, title, copyright
     pages the ebook has no anchor for) stand at the start of the title page. Unnumbered
     pages get no marker.
+
+    It is decided from the documents' outlines alone (a marker has no text, so none moves
+    the text the next ones are looked for in): a document whose markup and markers are
+    those of the last build is not read again.
     """
     start = 1  # the title page: the first document after the cover
-    where: dict[str, tuple[int, etree._Element]] = {}
+    outlines: list[_Outline] = []
+    where: dict[str, int] = {}
     for d, doc in enumerate(docs):
-        assert doc.root is not None
-        for element in doc.root.iter():
-            anchor = element.get("id") if isinstance(element.tag, str) else None
-            if anchor and anchor not in where:
-                where[anchor] = (d, element)
-    texts: dict[int, _Text] = {}
-
-    def text_of(d: int) -> _Text:
-        if d not in texts:
-            root = docs[d].root
-            assert root is not None
-            texts[d] = _Text(root)
-        return texts[d]
-
+        assert doc.outline is not None
+        outlines.append(doc.outline)
+        for anchor in doc.outline.anchors:
+            where.setdefault(anchor, d)
+    mapped: set[int] = set()  # the documents whose text was looked at: ``_Text`` made
     taken = set(where)
     marks: list[PageMark] = []
+    placements: list[list[_Placement]] = [[] for _ in docs]
     cursor = (start, -1)  # the document and text position of the previous marker
-    previous: etree._Element | None = None
+    previous = False
     for page in layout.pages:
         label = " ".join(page.label.split())
         if not label:
             continue
         anchor = _page_anchor(label, taken)
-        found = _find_start(page.starts, where, text_of, cursor)
+        found = _find_start(page.starts, where, outlines, cursor, mapped)
         if found is not None:
             d, position = found
-            marker = _marker(docs[d].root, label, anchor)
-            text_of(d).insert(marker, position)
+            placement = _Placement(label, anchor, "text", position, True)
         else:
             candidates = []
             for name in page.anchors:
                 if name in where:
-                    d, element = where[name]
-                    position = text_of(d).start(element)
+                    d = where[name]
+                    mapped.add(d)
+                    position = outlines[d].start(name)
                     if (d, position) > cursor:
-                        candidates.append((d, position, text_of(d).order(element), element))
+                        candidates.append((d, position, outlines[d].order(name), name))
             if candidates:
-                d, position, _, element = min(candidates, key=lambda c: c[:3])
-                marker = _marker(element, label, anchor)
-                _place_before(marker, element)
-                text_of(d).placed(marker)
-            elif previous is not None:
+                d, position, _, name = min(candidates, key=lambda c: c[:3])
+                placement = _Placement(label, anchor, "before", name, True)
+            elif previous:
                 d, position = cursor
-                marker = _marker(previous, label, anchor)
-                marker.tail, previous.tail = previous.tail, None
-                previous.addnext(marker)
-                if d in texts:
-                    texts[d].placed(marker)
+                placement = _Placement(label, anchor, "after", "", d in mapped)
             else:
                 d, position = start, -1
-                root = docs[start].root
-                assert root is not None
-                body = root.find(f"{{{XHTML}}}body")
-                marker = _marker(body, label, anchor)
-                marker.tail, body.text = body.text, None
-                body.insert(0, marker)
-                if d in texts:
-                    texts[d].placed(marker)
+                placement = _Placement(label, anchor, "start", "", d in mapped)
+        placements[d].append(placement)
         marks.append(PageMark(label, page.section, docs[d].file, anchor))
-        cursor, previous = (d, position), marker
-    return marks
+        cursor, previous = (d, position), True
+    return marks, placements
+
+
+def _mark_pages(
+    root: etree._Element, placements: list[_Placement], index: _Text | None = None
+) -> None:
+    """Put the document's page-break markers in, as ``_place_pages`` placed them. ``index``:
+    the document's text map made before any marker went in, if there is one."""
+    first: dict[str, etree._Element] = {}
+    for element in root.iter():
+        anchor = element.get("id") if isinstance(element.tag, str) else None
+        if anchor and anchor not in first:
+            first[anchor] = element
+    text: _Text | None = None
+    previous: etree._Element | None = None
+    for n, placement in enumerate(placements):
+        label, anchor = placement.label, placement.anchor
+        if placement.mapped and text is None:
+            text = index if index is not None and n == 0 else _Text(root)
+        if placement.how == "text":
+            assert text is not None
+            marker = _marker(root, label, anchor)
+            text.insert(marker, int(placement.at))
+        elif placement.how == "before":
+            assert text is not None
+            element = first[str(placement.at)]
+            marker = _marker(element, label, anchor)
+            _place_before(marker, element)
+            text.placed(marker)
+        elif placement.how == "after":
+            assert previous is not None
+            marker = _marker(previous, label, anchor)
+            marker.tail, previous.tail = previous.tail, None
+            previous.addnext(marker)
+            if text is not None:
+                text.placed(marker)
+        else:
+            body = root.find(f"{{{XHTML}}}body")
+            marker = _marker(body, label, anchor)
+            marker.tail, body.text = body.text, None
+            body.insert(0, marker)
+            if text is not None:
+                text.placed(marker)
+        previous = marker
 
 
 def _find_start(
     starts: list[str],
-    where: dict[str, tuple[int, etree._Element]],
-    text_of: Callable[[int], _Text],
+    where: dict[str, int],
+    outlines: list[_Outline],
     cursor: tuple[int, int],
+    mapped: set[int],
 ) -> tuple[int, int] | None:
     """Where a print page's first words stand in the ebook, after ``cursor``: (document,
     text position), or None. The words are looked for in the innermost element around them
     that the ebook has (then the next one out); when the whole run is not there (text the
-    print edition adds or moves, such as footnotes), in shorter runs of its first words."""
+    print edition adds or moves, such as footnotes), in shorter runs of its first words.
+    The documents whose text it looks at are added to ``mapped``."""
     if not starts or not starts[0].strip():
         return None
     words = starts[0].split()
@@ -564,29 +796,31 @@ def _find_start(
     for name in starts[1:]:
         if name not in where:
             continue
-        d, element = where[name]
+        d = where[name]
         if d < cursor[0]:
             continue
-        text = text_of(d)
-        if text.inside_navigation(element):
+        outline = outlines[d]
+        mapped.add(d)
+        if name in outline.navigation:
             continue
-        low, high = text.start(element), text.end(element)
+        low, high = outline.start(name), outline.end(name)
         if d == cursor[0]:
             low = max(low, cursor[1] + 1)
         for run in runs:  # the first place after ``low`` where it begins, if before ``high``
-            position = text.chars.find(run, low, high + len(run) - 1)
+            position = outline.chars.find(run, low, high + len(run) - 1)
             if run and 0 <= position < high:
                 return d, position
     return None
 
 
-_IGNORED = re.compile(r"[\s\u00ad\u200b\u2060\ufeff]+")
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))  # soft hyphen, zero widths
 _VISIBLE = re.compile(r"[^\s\u00ad\u200b\u2060\ufeff]")
 
 
 def _squeeze(text: str) -> str:
     """Text without white space and invisible break opportunities: what is compared."""
-    return _IGNORED.sub("", text)
+    squeezed = "".join(text.split())  # str.isspace() white space: what re calls \s
+    return squeezed if squeezed.isascii() else squeezed.translate(_INVISIBLE)
 
 
 class _Text:
@@ -624,22 +858,23 @@ class _Text:
         self._spans[element] = (begin, self._length, order)
 
     def _add(self, node: etree._Element, tail: bool, text: str | None) -> None:
-        squeezed = _squeeze(text or "")
+        squeezed = _squeeze(text) if text else ""
         if squeezed:
             self._starts.append(self._length)
             self._nodes.append((node, tail))
             self._parts.append(squeezed)
             self._length += len(squeezed)
 
+    def has(self, element: etree._Element) -> bool:
+        return element in self._spans
+
+    def span(self, element: etree._Element) -> tuple[int, int, int]:
+        """An element's start, end and order."""
+        return self._spans[element]
+
     def start(self, element: etree._Element) -> int:
         """The position of an element's first character (its end, if it has none)."""
         return self._spans[element][0] if element in self._spans else -1
-
-    def end(self, element: etree._Element) -> int:
-        return self._spans[element][1] if element in self._spans else -1
-
-    def order(self, element: etree._Element) -> int:
-        return self._spans[element][2] if element in self._spans else -1
 
     def inside_navigation(self, element: etree._Element) -> bool:
         return any(a.get(EPUB_TYPE) for a in element.iterancestors(f"{{{XHTML}}}nav")) or (
@@ -744,7 +979,7 @@ SEARCH_KEY_MAP = "search-key-map.xml"
 SEARCH_KEY_MAP_TYPE = "application/vnd.epub.search-key-map+xml"
 
 
-def _search_key_map(book: Book, theme: Theme, docs: list[Document]) -> list[Resource]:
+def _search_key_map(book: Book, theme: Theme, docs: list[Document], memo: _Memo) -> list[Resource]:
     """The glossary search-key map (EPUB Dictionaries and Glossaries 1.0): one
     ``search-key-group`` per entry pointing at its anchor, one ``match`` per name it is
     looked up by (``lookup.names``). The chapter documents it points into are declared
@@ -763,7 +998,10 @@ def _search_key_map(book: Book, theme: Theme, docs: list[Document]) -> list[Reso
         if doc.file in chapters and "glossary" not in doc.properties:
             doc.properties.append("glossary")
     text = theme.render("epub/search-key-map.xml", language=book.metadata.language, groups=groups)
-    content = _serialize(_parse(SEARCH_KEY_MAP, text), doctype=False)
+    content = memo.get(
+        f"{SEARCH_KEY_MAP} {_key(text)}",
+        lambda: _serialize(_parse(SEARCH_KEY_MAP, text), doctype=False),
+    )
     return [
         Resource(
             "search-key-map",
@@ -779,19 +1017,21 @@ def _search_key_map(book: Book, theme: Theme, docs: list[Document]) -> list[Reso
 
 
 def _ncx(
-    book: Book, theme: Theme, docs: list[Document], marks: list[PageMark], identifier: str
+    book: Book,
+    theme: Theme,
+    docs: list[Document],
+    marks: list[PageMark],
+    identifier: str,
+    memo: _Memo,
 ) -> bytes:
     """The NCX: contents and page list for reading systems that predate EPUB 3."""
     order: dict[str, tuple[int, int]] = {}
     home: dict[str, str] = {}
     for d, doc in enumerate(docs):
-        assert doc.root is not None
         order[doc.file] = (d, -1)
-        for n, element in enumerate(doc.root.iter()):
-            anchor = element.get("id") if isinstance(element.tag, str) else None
-            if anchor:
-                order.setdefault(f"{doc.file}#{anchor}", (d, n))
-                home.setdefault(anchor, doc.file)
+        for n, anchor in doc.ids:
+            order.setdefault(f"{doc.file}#{anchor}", (d, n))
+            home.setdefault(anchor, doc.file)
 
     def src(anchor: str) -> str:
         return f"{home[anchor]}#{anchor}"
@@ -845,7 +1085,9 @@ def _ncx(
         pages=pages,
         max_page=max(numbers, default=0),
     )
-    return _serialize(_parse("toc.ncx", text), doctype=False)
+    return memo.get(
+        f"toc.ncx {_key(text)}", lambda: _serialize(_parse("toc.ncx", text), doctype=False)
+    )
 
 
 def _page_kind(mark: PageMark) -> tuple[str, int | None]:
@@ -964,8 +1206,9 @@ def _accessibility(
     structure, not every WCAG criterion, so it never certifies a book itself).
 
     Each item is (element, attributes, text) for the package's metadata."""
-    images = [img for doc in docs for img in doc.root.iter(f"{{{XHTML}}}img")]  # type: ignore[union-attr]
-    described = all((img.get("alt") or "").strip() for img in images)
+    outlines = [doc.outline for doc in docs if doc.outline is not None]
+    images = sum(outline.images for outline in outlines)
+    described = all(outline.described for outline in outlines)
     features = ["structuralNavigation", "tableOfContents", "readingOrder", "ARIA"]
     features.append("displayTransformability")
     if book.index:
@@ -1100,12 +1343,11 @@ def _package(
         package.add_item(item)
     spine = []
     for doc in docs:
-        assert doc.root is not None
         item = epub.EpubItem(
             uid=doc.item_id,
             file_name=doc.file,
             media_type="application/xhtml+xml",
-            content=_serialize(doc.root, doctype=True),
+            content=doc.content,
         )
         item.properties = doc.properties
         package.add_item(item)
@@ -1139,7 +1381,7 @@ def _serialize(root: etree._Element, *, doctype: bool) -> bytes:
     return head + etree.tostring(root, encoding="utf-8") + b"\n"
 
 
-def _reproducible_zip(data: bytes, stamp: datetime, language: str) -> bytes:
+def _reproducible_zip(data: bytes, stamp: datetime, language: str, memo: _Memo) -> bytes:
     """Rewrite ebooklib's zip: ``mimetype`` first and stored, the container next, the rest
     in name order, every entry with the same date and attributes; files compressed already
     (JPEG, PNG, GIF, WebP images, WOFF fonts) stored, the rest deflated. The package element gets
@@ -1165,6 +1407,41 @@ def _reproducible_zip(data: bytes, stamp: datetime, language: str) -> bytes:
             info.create_system = 3
             info.external_attr = 0o100644 << 16
             stored = name == "mimetype" or Path(name).suffix.lower() in COMPRESSED
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            target.writestr(info, contents[name], compresslevel=9)
+            content = contents[name]
+            if stored:
+                info.compress_type = zipfile.ZIP_STORED
+                target.writestr(info, content)
+                continue
+            # What zipfile's writestr(info, content, compresslevel=9) writes, with the
+            # content deflated once for every build that has it.
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.file_size = len(content)
+            deflated = memo.get(
+                f"deflated {_key(content)}", lambda content=content: _deflate(content)
+            )
+            with target.open(info, "w") as entry:
+                entry._compressor = _Deflated(deflated)  # type: ignore[attr-defined]
+                entry.write(content)
     return out.getvalue()
+
+
+def _deflate(data: bytes) -> bytes:
+    """Raw deflate at level 9: what zipfile writes for ``ZIP_DEFLATED``, level 9."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
+
+
+class _Deflated:
+    """Stands in for the compressor of a zip entry being written (zipfile has no way to
+    take data deflated already): it gives the deflated bytes whatever it is fed, which must
+    be what they were deflated from. Where zipfile would not use it, it compresses as
+    usual: the same bytes, only slower."""
+
+    def __init__(self, deflated: bytes) -> None:
+        self.deflated = deflated
+
+    def compress(self, data: bytes) -> bytes:
+        return b""
+
+    def flush(self) -> bytes:
+        return self.deflated
