@@ -28,12 +28,16 @@ same index, made with less work than word by word.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import gc
 import hashlib
 import json
 import pickle
 import re
+from array import array
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -82,9 +86,10 @@ def makers(
 ) -> dict[str, Callable[[], bytes]]:
     """How to make each data file, for a caller that makes one only when it is asked for
     (the preview: a rebuild then costs nothing until a reader searches)."""
+    names = functools.cache(lambda: lookup.names(book))  # made once for both
     return {
-        ENTRIES_FILE: lambda: entries_script(book, pages),
-        INDEX_FILE: lambda: index_script(book, counted),
+        ENTRIES_FILE: lambda: entries_script(book, pages, names()),
+        INDEX_FILE: lambda: index_script(book, counted, names()),
     }
 
 
@@ -92,10 +97,13 @@ def _entries(book: Book) -> list[Entry]:
     return [e for c in book.chapters for e in c.entries]
 
 
-def entries_script(book: Book, pages: dict[str, str]) -> bytes:
+def entries_script(
+    book: Book, pages: dict[str, str], names: dict[str, list[str]] | None = None
+) -> bytes:
     """``js/entries.js``: slug, title, other names, definition and address of every entry,
-    in reading order (a search result's reference is its position here)."""
-    names = lookup.names(book)
+    in reading order (a search result's reference is its position here). ``names``: the
+    book's ``lookup.names``, if made already."""
+    names = lookup.names(book) if names is None else names
     entries = [
         {
             "s": entry.slug,
@@ -109,27 +117,50 @@ def entries_script(book: Book, pages: dict[str, str]) -> bytes:
     return _script("glossbookEntries", {"lang": book.metadata.language, "entries": entries})
 
 
-def index_script(book: Book, counted: Counted | None = None) -> bytes:
+def index_script(
+    book: Book, counted: Counted | None = None, names: dict[str, list[str]] | None = None
+) -> bytes:
     """``js/search-index.js``: the Lunr index of the entries' four fields. ``counted``: the
-    words of each entry already counted (a build's cache), else they are counted now."""
+    words of each entry already counted (a build's cache), else they are counted now;
+    ``names``: the book's ``lookup.names``, if made already."""
     language = book.metadata.language
-    names = lookup.names(book)
+    names = lookup.names(book) if names is None else names
     counted = counted if counted is not None else Counted()
-    builder = _CountedBuilder()  # an empty pipeline: the words arrive folded and split
-    builder.ref("ref")
-    for field, boost in FIELDS:
-        builder.field(field, boost=boost)
-    for n, entry in enumerate(_entries(book)):
-        builder.add_counted(str(n), counted.fields(entry, names[entry.slug][1:], language))
-    index = builder.build().serialize()
-    for _term, posting in index["invertedIndex"]:
-        for field, _boost in FIELDS:
-            if not posting[field]:
-                del posting[field]
-    return _script("glossbookSearchIndex", index)
+    with _collector_paused():
+        builder = _CountedBuilder()  # an empty pipeline: the words arrive folded and split
+        builder.ref("ref")
+        for field, boost in FIELDS:
+            builder.field(field, boost=boost)
+        for n, entry in enumerate(_entries(book)):
+            builder.add_counted(str(n), counted.fields(entry, names[entry.slug][1:], language))
+        index = builder.build().serialize()
+        del builder
+        for _term, posting in index["invertedIndex"]:
+            for field, _boost in FIELDS:
+                if not posting[field]:
+                    del posting[field]
+        script = _script("glossbookSearchIndex", index)
+        del index
+    return script
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while the index is made: it makes some hundred
+    thousand dictionaries and lists, none in a cycle, and freed with the index before the
+    collector runs again; collecting meanwhile walks them, and the whole book, again and
+    again."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 Fields = tuple[dict[str, int], ...]  # per field of FIELDS: each word's count, first seen first
+Packed = tuple[tuple[str, bytes], ...]  # Fields as kept: words joined by spaces, counts packed
 
 
 class Counted:
@@ -145,8 +176,8 @@ class Counted:
 
     def __init__(self, file: Path | None = None) -> None:
         self.file = file
-        self.known: dict[bytes, Fields] = {}
-        self.used: dict[bytes, Fields] = {}
+        self.known: dict[bytes, Packed] = {}
+        self.used: dict[bytes, Packed] = {}
         self.counted = 0  # entries counted rather than found
         if file is None:
             return
@@ -159,18 +190,22 @@ class Counted:
 
     def fields(self, entry: Entry, names: list[str], language: str) -> Fields:
         """The counted words of ``entry``'s fields (``names``: its other names to index)."""
-        source = json.dumps([language, entry.title, names, entry.definition, entry.html])
-        key = hashlib.blake2b(source.encode(), digest_size=16).digest()
-        found = self.used.get(key) or self.known.get(key)
-        if found is None:
-            self.counted += 1
-            found = (
-                _count(words(entry.title, language)),
-                _count([w for name in names for w in words(name, language)]),
-                _count(words(entry.definition, language)),
-                _count(words(plain_text(entry.html), language)),
-            )
-        self.used[key] = found
+        source = json.dumps([language, entry.title, names, entry.definition]).encode()
+        # (JSON holds no NUL byte: the body starts after the first)
+        key = hashlib.blake2b(source + b"\0" + entry.html.encode(), digest_size=16).digest()
+        packed = self.known.get(key)
+        if packed is not None:
+            self.used[key] = packed
+            return tuple(dict(zip(t.split(), array("I", c), strict=True)) for t, c in packed)
+        self.counted += 1
+        found = (
+            _count(words(entry.title, language)),
+            _count([w for name in names for w in words(name, language)]),
+            _count(words(entry.definition, language)),
+            _count(words(plain_text(entry.html), language)),
+        )
+        if self.file is not None:
+            self.used[key] = tuple((" ".join(f), array("I", f.values()).tobytes()) for f in found)
         return found
 
     def save(self) -> None:
@@ -217,7 +252,9 @@ class _CountedBuilder(Builder):
     def _create_field_vectors(self) -> None:
         """Lunr's scores (BM25, the same arithmetic in the same order), each vector sorted."""
         k1, b, count = self._k1, self._b, self.document_count
-        terms = {t: (p["_index"], lunr_idf(p, count)) for t, p in self.inverted_index.items()}
+        k1_plus_1 = k1 + 1
+        indices = {term: posting["_index"] for term, posting in self.inverted_index.items()}
+        idfs = {term: lunr_idf(posting, count) for term, posting in self.inverted_index.items()}
         vectors: dict[str, Vector] = {}
         for field_ref, frequencies in self.field_term_frequencies.items():
             pairs: list[tuple[int, float]] = []
@@ -228,10 +265,16 @@ class _CountedBuilder(Builder):
                 doc_boost = self._documents[parsed.doc_ref].get("boost", 1)
                 relative = self.field_lengths[field_ref] / self.average_field_length[name]
                 length = k1 * (1 - b + b * relative)
-                for term, tf in frequencies.items():
-                    index, idf = terms[term]
-                    score = idf * ((k1 + 1) * tf) / (length + tf) * field_boost * doc_boost
-                    pairs.append((index, round(score, 3)))
+                pairs = [
+                    (
+                        indices[term],
+                        round(
+                            idfs[term] * (k1_plus_1 * tf) / (length + tf) * field_boost * doc_boost,
+                            3,
+                        ),
+                    )
+                    for term, tf in frequencies.items()
+                ]
                 pairs.sort()
             vectors[field_ref] = _Rounded([x for pair in pairs for x in pair])
         self.field_vectors = vectors
@@ -249,5 +292,5 @@ class _Rounded(Vector):
 
 
 def _script(name: str, data: object) -> bytes:
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(data, ensure_ascii=False, check_circular=False, separators=(",", ":"))
     return f"window.{name} = {text};\n".encode()

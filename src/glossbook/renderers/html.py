@@ -8,13 +8,14 @@ With a build cache (``render(cache=…)``: ``build/.cache`` unless ``--no-cache`
 keeps what it made under ``<cache>/html/`` for the next, so that an edit inside one entry
 costs little more than that entry:
 
-- ``pages.pickle``: each chapter page as written, with the anchors it holds and the page
-  each of its links pointed at, under the hash of all the page shows (its entries as the
-  built-in templates show them, the titles of their see-also links, its neighbours in the
-  pager, the book's title, the templates' text, glossbook's version). A page found is
-  written as it is while each of its links still points at the same page, else its links
-  are rewritten. Only with glossbook's own templates: a book's templates may show any part
-  of the book on any page, so its pages are all rendered every time.
+- ``pages.pickle``: each page as written, with the anchors it holds and the page each of
+  its links pointed at, under the hash of all it shows (``Pages.key``: a chapter's entries
+  as the built-in templates show them and the titles of their see-also links, or the
+  contents, the index, the references; its neighbours in the pager, the book's metadata,
+  the templates' text, glossbook's version). A page found is written as it is while each
+  of its links still points at the same page, else its links are rewritten. Only with
+  glossbook's own templates: a book's templates may show any part of the book on any
+  page, so its pages are all rendered every time.
 - ``search-words.pickle``: the words of each entry's search fields (``search.Counted``).
 
 Each file holds what the last build used (only), is written whole (a temporary file
@@ -245,20 +246,16 @@ class Pages(Mapping[str, str]):
         return linked_images(text)
 
     def key(self, file: str) -> bytes | None:
-        """The hash of all a chapter page shows with glossbook's own templates (what keys
-        it in the build cache); None for another page, or when the book has templates of
-        its own."""
-        page = self.listing[self.numbers[file]]
-        chapter = page.context.get("chapter")
-        if not isinstance(chapter, Chapter):
-            return None
+        """The hash of all a page shows with glossbook's own templates (what keys it in
+        the build cache); None when the book has templates of its own."""
         with self._lock:
             if self._templates is None:
                 own = self.theme.own_templates()
-                self._templates = "" if own else _digest(BUILTIN / "templates")
+                self._templates = "" if own else _files_digest(BUILTIN / "templates")
         if not self._templates:
             return None
-        n, listing, meta = self.numbers[file], self.listing, self.book.metadata
+        n, listing = self.numbers[file], self.listing
+        page = listing[n]
         neighbours = [listing[n - 1] if n > 0 else None]
         neighbours.append(listing[n + 1] if n + 1 < len(listing) else None)
         shown = [
@@ -266,13 +263,32 @@ class Pages(Mapping[str, str]):
             file,
             self._templates,
             self.stylesheets,
-            [meta.language, meta.title, meta.description],
-            [page.title if n else "", page.template],
+            vars(self.book.metadata),
+            [page.title if n else "", page.template, page.anchor],
             [[p.file, p.title] if p else None for p in neighbours],
-            [chapter.anchor, chapter.title],
-            [_shown(entry, self.titles) for entry in chapter.entries],
+            self._shown(page),
         ]
-        return hashlib.blake2b(json.dumps(shown).encode(), digest_size=16).digest()
+        return hashlib.blake2b(json.dumps(shown, default=str).encode(), digest_size=16).digest()
+
+    def _shown(self, page: Page) -> object:
+        """What the built-in templates show of the book on ``page`` (beside the page's
+        own title, its neighbours and the book's metadata)."""
+        book = self.book
+        matter, chapter = page.context.get("page"), page.context.get("chapter")
+        if isinstance(chapter, Chapter):
+            entries = [_entry_shown(entry, self.titles) for entry in chapter.entries]
+            return [chapter.anchor, chapter.title, entries]
+        if isinstance(matter, MatterPage):
+            return [matter.kind, matter.anchor, matter.title, _text_digest(matter.html)]
+        if page.template == "html/references.html":
+            return _pickled_digest(book.references)  # (all there is of them)
+        if page.template == "html/names-index.html":
+            return _pickled_digest(book.index)
+        matters = [[[p.anchor, p.title] for p in pages] for pages in (book.front, book.back)]
+        chapters = [
+            [c.anchor, c.title, [[e.anchor, e.title] for e in c.entries]] for c in book.chapters
+        ]
+        return [matters, chapters, bool(book.references), bool(book.index)]  # the contents
 
     def relink(self, file: str, text: str) -> str:
         """Point every ``#anchor`` link at the page that holds the anchor."""
@@ -287,7 +303,7 @@ class Pages(Mapping[str, str]):
         return _HREF.sub(sub, text)
 
 
-def _shown(entry: Entry, titles: dict[str, str]) -> list[object]:
+def _entry_shown(entry: Entry, titles: dict[str, str]) -> list[object]:
     """What the built-in templates show of an entry (``partials/entry.html``,
     ``partials/infobox.html``)."""
     return [
@@ -296,14 +312,25 @@ def _shown(entry: Entry, titles: dict[str, str]) -> list[object]:
         entry.other_names,
         entry.categories,
         [[row.label, row.values] for row in entry.infobox],
-        entry.html,
+        _text_digest(entry.html),
         [[c.html, c.raw] for c in entry.source_citations],
         [[slug, titles.get(slug)] for slug in entry.related],
         [[slug, titles.get(slug)] for slug in entry.backlinks],
     ]
 
 
-def _digest(folder: Path) -> str:
+def _pickled_digest(value: object) -> str:
+    """The hash of ``value`` pickled: many times faster than walking it in Python, and the
+    same for the same value made the same way (a value made otherwise, sharing its parts
+    otherwise, may pickle otherwise: a page rendered again, no wrong page)."""
+    return hashlib.blake2b(pickle.dumps(value, protocol=5), digest_size=16).hexdigest()
+
+
+def _text_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _files_digest(folder: Path) -> str:
     """The hash of the files under ``folder``, with their paths."""
     digest = hashlib.blake2b(digest_size=16)
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
