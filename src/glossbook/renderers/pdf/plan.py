@@ -141,6 +141,7 @@ class Plan:
         faces = [Sheet(font_faces(sheet.text), sheet.base_url) for sheet in self.sheets]
         self.faces = tuple(sheet for sheet in faces if sheet.text)
         self._digests: dict[str, str] = {}
+        self._jobs: dict[tuple[str, int, bool, bool, int], tuple[dict[str, str], Job]] = {}
 
     # --- the waves ------------------------------------------------------------------------
 
@@ -313,13 +314,20 @@ class Plan:
         *,
         stamp: bool = False,
     ) -> Job:
+        # The same job is asked for again (its cost, then the job, in the later waves).
+        memo = (unit.name, first_folio, write, stamp, self.digits)
+        known = self._jobs.get(memo)
+        if known is not None and known[0] == labels:
+            return known[1]
         fragments = [self.drawing.part(part, labels) for part in unit.parts]
         dated = self.dated and unit.kind == "front"
         # Every document's boxes as wide as the body's folios, as in one document of the book.
         document = self.drawing.document(fragments, self.digits, dated=dated)
         text = with_page_numbers(document, labels, self.digits, every=unit.kind == "body")
         cost = len(text) * (FRONT_WEIGHT if unit.kind == "front" else 1)
-        return self._job(unit.name, text, first_folio, write, stamp=stamp, cost=cost)
+        job = self._job(unit.name, text, first_folio, write, stamp=stamp, cost=cost)
+        self._jobs[memo] = (dict(labels), job)
+        return job
 
     def blank_job(self) -> Job:
         return self._job(BLANK, "<html><body></body></html>", 1, True)
