@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,9 +45,10 @@ def join(pieces: list[Piece], page_map: PrintLayout, created: str) -> bytes:
         if piece.numbers is not None:
             stamp(source, piece.numbers)
         if number:
-            with warnings.catch_warnings():  # the names are joined below
-                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-                out.pages.extend(source.pages)
+            # Each page copied and appended as ``out.pages.extend`` does, less its lookup of
+            # every page of ``out`` for each page appended (what ``add_blank_page`` calls).
+            for page in source.pages:
+                out._add_page(page.obj, first=False)
         # Copied after its pages, a piece's destinations point at their copies.
         for name, dest in destinations(source, into=out):
             if name in piece.anchors and isinstance(dest, pikepdf.Array):
