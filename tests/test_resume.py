@@ -13,7 +13,7 @@ from glossbook.pipeline import prepare
 from glossbook.renderers import pdf
 
 from .conftest import BookFactory, entry_text
-from .test_pdf_parallel import EPOCH, Record, check_labels, outline, page_texts
+from .test_pdf_parallel import EPOCH, REPO, Record, check_labels, outline, page_texts
 
 WORDS = ["attune", "bond", "care", "dyad", "empathy", "gaze", "hold", "infant", "joint", "kin"]
 
@@ -68,3 +68,28 @@ def test_edited_chapter_is_laid_out_from_the_edit_on(
     assert page_texts(data, tmp_path) == page_texts(fresh, tmp_path)
     assert outline(data, tmp_path) == outline(fresh, tmp_path)
     check_labels(data, page_map, tmp_path)
+
+
+def test_no_chapter_is_resumed_in_another_context(
+    make_book: BookFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit and a new print.css at once: the cached pages were laid out with other
+    styles, so the chapter is laid out whole."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+    root = make_book(entries())
+    cache = tmp_path / "cache"
+    pdf.layout(prepare(root)[0], jobs=1, cache=cache)
+    target = root / "manuscript" / "alpha-15.md"
+    target.write_text(EDITS["a word"](target.read_text(encoding="utf-8")), encoding="utf-8")
+    builtin = (REPO / "src" / "glossbook" / "styles" / "css" / "print.css").read_text("utf-8")
+    (root / "styles" / "css").mkdir(parents=True)
+    (root / "styles" / "css" / "print.css").write_text(
+        builtin + "\n.entry-title { font-size: 15pt; }\n", "utf-8"
+    )
+    book = prepare(root)[0]
+    record = Record()
+    data, _ = pdf.layout(book, jobs=1, cache=cache, progress=record)
+    assert "chapter-a" in record.names
+    assert not [name for name in record.names if " (from " in name]
+    fresh, _ = pdf.layout(book, jobs=1)
+    assert page_texts(data, tmp_path) == page_texts(fresh, tmp_path)

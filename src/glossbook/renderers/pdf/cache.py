@@ -92,21 +92,25 @@ class LayoutCache:
         }
         _write(meta, json.dumps(data, ensure_ascii=False).encode())
 
-    def prior(self, name: str) -> tuple[Laid, list[list[str]]] | None:
-        """The last layout of the document ``name`` (with its PDF), and the digests of the
-        parts it was laid out from (``resume.py``), or None."""
+    def prior(self, job: Job) -> tuple[Laid, list[list[str]]] | None:
+        """The last layout of ``job``'s document (with its PDF) in the same context (every
+        input but the HTML, ``Job.context``), and the digests of the parts it was laid out
+        from (``resume.py``), or None."""
         try:
-            data = json.loads(self._prior(name).read_text(encoding="utf-8"))
-            laid = self._get(str(data["key"]), name, True)
+            data = json.loads(self._prior(job.name).read_text(encoding="utf-8"))
+            if data["context"] != job.context():
+                return None
+            laid = self._get(str(data["key"]), job.name, True)
             return (laid, data["parts"]) if laid is not None else None
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def remember_prior(self, name: str, job: Job, parts: list[list[str]]) -> None:
-        """Remember ``job`` as the last layout of the document ``name`` (a warm build writes
+    def remember_prior(self, job: Job, parts: list[list[str]]) -> None:
+        """Remember ``job`` as the last layout of its document (a warm build writes
         nothing)."""
-        path = self._prior(name)
-        data = json.dumps({"key": job.key(), "parts": parts}).encode()
+        path = self._prior(job.name)
+        record = {"key": job.key(), "context": job.context(), "parts": parts}
+        data = json.dumps(record).encode()
         with contextlib.suppress(OSError):
             if path.read_bytes() == data:
                 return

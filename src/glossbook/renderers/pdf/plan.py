@@ -294,14 +294,14 @@ class Plan:
                 if n in priors:
                     self.cache.put(job, laid)
                 if job.stamp and job.write and laid.opens and (parts := resume.chunks(job.html)):
-                    self.cache.remember_prior(job.name, job, parts.digests())
+                    self.cache.remember_prior(job, parts.digests())
         return laid_out
 
     def _prior(self, job: Job) -> tuple[Laid, list[list[str]]] | None:
         """The last layout of a chapter to lay out, if the cache has it (``resume.py``)."""
         if not (self.cache and job.stamp and job.write):
             return None
-        return self.cache.prior(job.name)
+        return self.cache.prior(job)
 
     # --- jobs -------------------------------------------------------------------------------
 

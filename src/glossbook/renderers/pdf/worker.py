@@ -54,12 +54,17 @@ class Job:
         placeholder; the files the job reads from it are in by their content), so a cache
         stays warm across installs of one version. The book's folder is: a link to one of
         its files is written into the PDF with the folder's address."""
+        digest = self._digest()
+        digest.update(self._portable(self.html).encode())
+        return digest.hexdigest()
 
-        def portable(text: str) -> str:
-            for address in _BUILTIN:
-                text = text.replace(address, "glossbook-styles:")
-            return text
+    def context(self) -> str:
+        """Everything that can change the layout but the document's HTML, hashed: two
+        layouts of one context differ only where their HTML does (``resume.py``)."""
+        return self._digest().hexdigest()
 
+    def _digest(self) -> Any:
+        portable = self._portable
         digest = hashlib.sha256(f"glossbook {__version__}\0layout 4\0".encode())
         for sheet in self.sheets:
             digest.update(portable(f"{sheet.base_url}\0{sheet.text}\0").encode())
@@ -68,8 +73,13 @@ class Job:
         digest.update(self.identifier + b"\0")
         for url, sha in self.digests:
             digest.update(portable(f"{url}\0{sha}\0").encode())
-        digest.update(portable(self.html).encode())
-        return digest.hexdigest()
+        return digest
+
+    @staticmethod
+    def _portable(text: str) -> str:
+        for address in _BUILTIN:
+            text = text.replace(address, "glossbook-styles:")
+        return text
 
 
 @dataclass
