@@ -32,6 +32,7 @@ import contextlib
 import functools
 import gc
 import hashlib
+import itertools
 import json
 import pickle
 import re
@@ -127,13 +128,17 @@ def index_script(
     names = lookup.names(book) if names is None else names
     counted = counted if counted is not None else Counted()
     with _collector_paused():
-        builder = _CountedBuilder()  # an empty pipeline: the words arrive folded and split
+        builder = _CountedBuilder(counted.frequencies)  # an empty pipeline: words arrive folded
         builder.ref("ref")
         for field, boost in FIELDS:
             builder.field(field, boost=boost)
+        keys = []
         for n, entry in enumerate(_entries(book)):
-            builder.add_counted(str(n), counted.fields(entry, names[entry.slug][1:], language))
+            key, fields, scored = counted.entry(entry, names[entry.slug][1:], language)
+            builder.add_counted(str(n), fields, scored)
+            keys.append(key)
         index = builder.build().serialize()
+        counted.scored(keys, builder)
         del builder
         for _term, posting in index["invertedIndex"]:
             for field, _boost in FIELDS:
@@ -160,60 +165,93 @@ def _collector_paused() -> Iterator[None]:
 
 
 Fields = tuple[dict[str, int], ...]  # per field of FIELDS: each word's count, first seen first
-Packed = tuple[tuple[str, bytes], ...]  # Fields as kept: words joined by spaces, counts packed
+Context = tuple[float, ...]  # what a field's scores were made from, besides its words (Scored)
+Scored = tuple[Context, array]  # a field's scores: its words' in their order, and of what
+# A field as kept: its words joined by spaces, their counts, the scores (or empty and none).
+Packed = tuple[str, bytes, Context, bytes]
 
 
 class Counted:
     """The words of each entry's four fields, counted, under the hash of what they are made
-    from (its title, other names, definition, body and the book's language).
+    from (its title, other names, definition, body and the book's language), and the
+    scores Lunr gave them.
 
     With a ``file`` (``WORDS_FILE`` in a build cache folder), those of the last build are
     read from it and ``save`` writes those of this build (only): an entry whose text is
-    unchanged is not folded and split again (most of the index's time). A file written by
+    unchanged is not folded and split again (most of the index's time), and a field whose
+    words score as they did (``_CountedBuilder``) is not scored again. A file written by
     another glossbook version, or damaged, is ignored."""
 
-    FORMAT = 1
+    FORMAT = 2
 
     def __init__(self, file: Path | None = None) -> None:
         self.file = file
-        self.known: dict[bytes, Packed] = {}
-        self.used: dict[bytes, Packed] = {}
-        self.counted = 0  # entries counted rather than found
+        self.known: dict[bytes, tuple[Packed, ...]] = {}
+        self.used: dict[bytes, tuple[Packed, ...]] = {}
+        self.frequencies: dict[str, int] = {}  # of each word, in the last build (Lunr's idf)
+        self.changed = False  # anything the file does not hold
         if file is None:
             return
         try:
-            version, form, known = pickle.loads(file.read_bytes())
+            version, form, known, frequencies = pickle.loads(file.read_bytes())
         except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError):
             return
         if version == __version__ and form == self.FORMAT and isinstance(known, dict):
-            self.known = known
+            self.known, self.frequencies = known, frequencies
 
-    def fields(self, entry: Entry, names: list[str], language: str) -> Fields:
-        """The counted words of ``entry``'s fields (``names``: its other names to index)."""
+    def entry(
+        self, entry: Entry, names: list[str], language: str
+    ) -> tuple[bytes, Fields, tuple[Scored | None, ...]]:
+        """The hash of ``entry``'s text, the counted words of its fields and their scores
+        in the last build (``names``: its other names to index)."""
         source = json.dumps([language, entry.title, names, entry.definition]).encode()
         # (JSON holds no NUL byte: the body starts after the first)
         key = hashlib.blake2b(source + b"\0" + entry.html.encode(), digest_size=16).digest()
         packed = self.known.get(key)
         if packed is not None:
             self.used[key] = packed
-            return tuple(dict(zip(t.split(), array("I", c), strict=True)) for t, c in packed)
-        self.counted += 1
-        found = (
+            fields = tuple(
+                dict(zip(w.split(), array("I", c), strict=True)) for w, c, _, _ in packed
+            )
+            scored = tuple((context, array("d", s)) if s else None for _, _, context, s in packed)
+            return key, fields, scored
+        self.changed = True
+        fields = (
             _count(words(entry.title, language)),
             _count([w for name in names for w in words(name, language)]),
             _count(words(entry.definition, language)),
             _count(words(plain_text(entry.html), language)),
         )
         if self.file is not None:
-            self.used[key] = tuple((" ".join(f), array("I", f.values()).tobytes()) for f in found)
-        return found
+            self.used[key] = tuple(
+                (" ".join(f), array("I", f.values()).tobytes(), (), b"") for f in fields
+            )
+        return key, fields, (None,) * len(fields)
+
+    def scored(self, keys: list[bytes], builder: _CountedBuilder) -> None:
+        """Keep the scores ``builder`` made anew, of the entries of ``keys`` in order."""
+        if self.file is None:
+            return
+        if builder.frequencies != self.frequencies:
+            self.frequencies, self.changed = builder.frequencies, True
+        for n, key in enumerate(keys):
+            refs = [f"{field}/{n}" for field, _ in FIELDS]
+            if not any(ref in builder.rescored for ref in refs):
+                continue
+            fields = []
+            for (words_, counts, _, _), ref in zip(self.used[key], refs, strict=True):
+                context, scores = builder.scores[ref]
+                fields.append((words_, counts, context, scores.tobytes()))
+            self.used[key] = tuple(fields)
+            self.changed = True
 
     def save(self) -> None:
-        """Write this build's counts to the file, if any."""
-        if self.file is None or (not self.counted and self.used.keys() == self.known.keys()):
+        """Write this build's words and scores to the file, if any."""
+        if self.file is None or not (self.changed or self.used.keys() != self.known.keys()):
             return  # the file holds these already
+        data = (__version__, self.FORMAT, self.used, self.frequencies)
         with staged_file(self.file) as staging:
-            staging.write_bytes(pickle.dumps((__version__, self.FORMAT, self.used)))
+            staging.write_bytes(pickle.dumps(data))
 
 
 def _count(found: list[str]) -> dict[str, int]:
@@ -227,20 +265,35 @@ class _CountedBuilder(Builder):
     - ``add_counted`` takes each field's words counted (``Counted``), where ``add`` makes a
       token of each word (a Token object with a deep-copied metadata dictionary) and counts
       them one at a time;
+    - a field's scores are taken as the last build made them when all they are made of is
+      as it was: the field's words and their counts (the entry's hash), the number of
+      documents, the field's average length and boost, and the frequency (Lunr's idf) of
+      each of its words, given (``frequencies``) as in the last build;
     - the documents' field vectors are made by sorting their (term, score) pairs once,
       where Lunr inserts each pair in turn into a sorted list (the same vectors: a field
       holds each term once);
     - no token set is made: it serves searching in Python, and the file does not hold it.
     """
 
-    def add_counted(self, ref: str, fields: Fields) -> None:
+    def __init__(self, frequencies: dict[str, int] | None = None) -> None:
+        super().__init__()
+        self.last_frequencies = frequencies or {}
+        self.frequencies: dict[str, int] = {}  # of each term: in how many fields it is
+        self.known: dict[str, Scored] = {}  # the last build's scores, by field reference
+        self.scores: dict[str, Scored] = {}  # this build's
+        self.rescored: set[str] = set()  # the field references scored anew
+        self.idfs: dict[str, float] = {}  # Lunr's, of the terms of the fields scored anew
+
+    def add_counted(self, ref: str, fields: Fields, scored: tuple[Scored | None, ...]) -> None:
         self._documents[ref] = {}
         self.document_count += 1
         postings = self.inverted_index
-        for field_name, terms in zip(self._fields, fields, strict=True):
+        for field_name, terms, known in zip(self._fields, fields, scored, strict=True):
             field_ref = str(FieldRef(ref, field_name))
             self.field_term_frequencies[field_ref] = terms
             self.field_lengths[field_ref] = sum(terms.values())
+            if known is not None:
+                self.known[field_ref] = known
             for term in terms:
                 if term not in postings:
                     posting: dict[str, Any] = {name: {} for name in self._fields}
@@ -252,32 +305,48 @@ class _CountedBuilder(Builder):
     def _create_field_vectors(self) -> None:
         """Lunr's scores (BM25, the same arithmetic in the same order), each vector sorted."""
         k1, b, count = self._k1, self._b, self.document_count
-        k1_plus_1 = k1 + 1
         indices = {term: posting["_index"] for term, posting in self.inverted_index.items()}
-        idfs = {term: lunr_idf(posting, count) for term, posting in self.inverted_index.items()}
+        fields = list(self._fields)
+        self.frequencies = {
+            term: sum(len(posting[name]) for name in fields)
+            for term, posting in self.inverted_index.items()
+        }
+        last = self.last_frequencies
+        changed = {term for term, n in self.frequencies.items() if last.get(term) != n}
         vectors: dict[str, Vector] = {}
         for field_ref, frequencies in self.field_term_frequencies.items():
-            pairs: list[tuple[int, float]] = []
-            if frequencies:  # (an empty field's average length may be 0)
-                parsed = FieldRef.from_string(field_ref)
-                name = parsed.field_name
-                field_boost = self._fields[name].boost
-                doc_boost = self._documents[parsed.doc_ref].get("boost", 1)
-                relative = self.field_lengths[field_ref] / self.average_field_length[name]
-                length = k1 * (1 - b + b * relative)
-                pairs = [
-                    (
-                        indices[term],
-                        round(
-                            idfs[term] * (k1_plus_1 * tf) / (length + tf) * field_boost * doc_boost,
-                            3,
-                        ),
-                    )
-                    for term, tf in frequencies.items()
-                ]
-                pairs.sort()
-            vectors[field_ref] = _Rounded([x for pair in pairs for x in pair])
+            if not frequencies:  # (an empty field's average length may be 0)
+                self.scores[field_ref] = ((), array("d"))
+                vectors[field_ref] = _Rounded([])
+                continue
+            parsed = FieldRef.from_string(field_ref)
+            name = parsed.field_name
+            field_boost = self._fields[name].boost
+            doc_boost = self._documents[parsed.doc_ref].get("boost", 1)
+            context = (k1, b, count, self.average_field_length[name], field_boost, doc_boost)
+            known = self.known.get(field_ref)
+            if known is not None and known[0] == context and changed.isdisjoint(frequencies):
+                scores = known[1]
+            else:
+                scores = self._scores(field_ref, frequencies, context)
+                self.rescored.add(field_ref)
+            self.scores[field_ref] = (context, scores)
+            pairs = sorted(zip(map(indices.__getitem__, frequencies), scores, strict=True))
+            vectors[field_ref] = _Rounded(list(itertools.chain.from_iterable(pairs)))
         self.field_vectors = vectors
+
+    def _scores(self, field_ref: str, frequencies: dict[str, int], context: Context) -> array:
+        """A field's words' scores, in their order, as Lunr makes them."""
+        k1, b, count, average, field_boost, doc_boost = context
+        length = k1 * (1 - b + b * (self.field_lengths[field_ref] / average))
+        scores, idfs = array("d"), self.idfs
+        for term, tf in frequencies.items():
+            idf = idfs.get(term)
+            if idf is None:
+                idf = idfs[term] = lunr_idf(self.inverted_index[term], count)
+            score = idf * ((k1 + 1) * tf) / (length + tf) * field_boost * doc_boost
+            scores.append(round(score, 3))
+        return scores
 
     def _create_token_set(self) -> None:
         self.token_set = TokenSet()
