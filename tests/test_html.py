@@ -168,8 +168,8 @@ def files_of(folder: Path) -> dict[str, bytes]:
 
 def test_a_build_from_the_cache_writes_what_a_build_without_it_writes(tmp_path: Path) -> None:
     """The pages and search words kept in the build cache give, after each edit, the very
-    files a build with ``--no-cache`` gives: a word changed inside one entry; an entry
-    retitled into another chapter, which the links of unchanged pages follow."""
+    files a build with ``--no-cache`` gives: a word changed inside one entry, one added; an
+    entry retitled into another chapter, which the links of unchanged pages follow."""
     root = tmp_path / "book"
     shutil.copytree(FEATURES, root)
     (root / "manuscript" / "zebra.md").write_text("---\ntitle: Zebra\n---\nStriped.\n")
@@ -191,6 +191,8 @@ def test_a_build_from_the_cache_writes_what_a_build_without_it_writes(tmp_path: 
     edited = build_twice("edited")
     assert len(set(first) & set(edited)) == len(first) - 1  # only Beta's chapter made anew
     assert "Also ancient" in text_of(root / "build" / "html" / "chapter-b.html")
+    beta.write_text(beta.read_text(encoding="utf-8").replace("Also", "Also very"))
+    build_twice("longer")  # every entry's body scored anew: the average length changed
     zebra = root / "manuscript" / "zebra.md"
     zebra.write_text(zebra.read_text(encoding="utf-8").replace("Zebra", "Yak"))
     moved = build_twice("moved")
