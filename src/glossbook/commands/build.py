@@ -152,6 +152,8 @@ def execute(args: argparse.Namespace) -> int:
                         layout_options = print_options(args, book, out, progress)
                         book.print_layout = pdf.page_map(book, **layout_options)
                 if name == "pdf":
+                    if beside is not None:
+                        options["before_join"] = beside.wait
                     with LayoutProgress(console) as progress:
                         options.update(print_options(args, book, out, progress))
                         made[name] = renderer.render(book, staging.path, **options)
@@ -185,8 +187,9 @@ def execute(args: argparse.Namespace) -> int:
 class Beside:
     """A renderer run on a thread of its own, beside the print layout: the layout's work is
     done by worker processes while this one mostly waits for them, so the HTML edition costs
-    the build no time of its own. ``result`` waits for it and raises what it raised; a build
-    that fails does not wait (the staging folder it writes into is removed)."""
+    the build no time of its own. ``wait`` waits for it (before the join, which holds the
+    interpreter's lock), ``result`` also raises what it raised; a build that fails does not
+    wait (the staging folder it writes into is removed)."""
 
     def __init__(self, work: Callable[[], Path]) -> None:
         self.work = work
@@ -200,6 +203,9 @@ class Beside:
             self.value = self.work()
         except BaseException as error:  # raised again in the build's own thread
             self.error = error
+
+    def wait(self) -> None:
+        self.thread.join()
 
     def result(self) -> Path:
         self.thread.join()

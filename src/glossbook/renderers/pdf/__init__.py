@@ -44,6 +44,7 @@ import hashlib
 import json
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -94,12 +95,15 @@ def layout(
     scheduler: str = "",
     cache: Path | None = None,
     progress: Progress | None = None,
+    before_join: Callable[[], None] | None = None,
 ) -> tuple[bytes, PrintLayout]:
     """Lay out the print edition: the PDF's bytes and its page map.
 
     ``jobs`` worker processes (default: the machine's cores), or the workers of the Dask
     cluster at ``scheduler`` with ``executor_kind="dask"``; ``cache``: the folder of the
-    layout cache (none: every document is laid out).
+    layout cache (none: every document is laid out); ``before_join``: called when every
+    document is laid out, before they are joined (the build waits there for work it runs on
+    another thread: pikepdf holds the interpreter's lock while it joins).
     """
     if variant is not None and variant not in VARIANTS:
         raise UsageError(f"unknown PDF variant '{variant}'; choose from: {', '.join(VARIANTS)}.")
@@ -124,6 +128,8 @@ def layout(
         )
         plan.run()
     page_map = plan.page_map()
+    if before_join is not None:
+        before_join()
     if variant is None:
         return join(plan.pieces(), page_map, created), page_map
     # A tagged PDF's structure cannot be joined from pieces: WeasyPrint joins and writes it.

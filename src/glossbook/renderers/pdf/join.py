@@ -63,7 +63,7 @@ def join(pieces: list[Piece], page_map: PrintLayout, created: str) -> bytes:
     date = _pdf_date(created)
     out.docinfo[pikepdf.Name.CreationDate] = date
     out.docinfo[pikepdf.Name.ModDate] = date
-    return _saved(out)
+    return saved(out)
 
 
 def stamped(pdf: bytes, numbers: bytes) -> bytes:
@@ -72,7 +72,7 @@ def stamped(pdf: bytes, numbers: bytes) -> bytes:
 
     out = pikepdf.Pdf.open(io.BytesIO(pdf))
     stamp(out, numbers)
-    return _saved(out)
+    return saved(out)
 
 
 def stamp(pdf: Any, numbers: bytes) -> None:
@@ -167,7 +167,7 @@ class _Outline:
         self.root.Count = int(self.root.get("/Count", 0)) + int(copy.get("/Count", 0))
 
 
-def _saved(pdf: Any) -> bytes:
+def saved(pdf: Any) -> bytes:
     """The PDF's bytes: its streams copied as they are (compressed ones not decoded and
     compressed again), its other objects in compressed object streams; the same bytes for
     the same PDF (``deterministic_id``)."""

@@ -31,7 +31,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from .join import destinations
+from .join import destinations, saved
 from .worker import Job, Laid
 
 _ENTRY = re.compile(r'<article class="entry" id="([^"]+)"')
@@ -216,9 +216,10 @@ def _pdf(ranges: list[tuple[Laid, int, int]]) -> bytes:
             warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
             out.pages.extend(pdf.pages[first:stop])
     array = pikepdf.Array()
+    objects = [page.obj for page in out.pages]  # (out.pages[n] looks every page up)
     for name in sorted(names):
         page, x, y = names[name]
-        where = pikepdf.Array([out.pages[page].obj, pikepdf.Name.XYZ, x, y, 0])
+        where = pikepdf.Array([objects[page], pikepdf.Name.XYZ, x, y, 0])
         array.extend([pikepdf.String(name), where])
     out.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=array))
     roots: list[Any] = []
@@ -232,9 +233,7 @@ def _pdf(ranges: list[tuple[Laid, int, int]]) -> bytes:
         stack.append((depth, moved))
     with out.open_outline() as tree:
         tree.root[:] = roots
-    buffer = io.BytesIO()
-    out.save(buffer, deterministic_id=True)
-    return buffer.getvalue()
+    return saved(out)
 
 
 def _flat(items: list[Any], depth: int = 0) -> list[tuple[int, Any]]:
