@@ -92,6 +92,8 @@ def inline_footnotes(fragment: str) -> str:
     id="fn-x-1">text</span>``, which print.css floats to the foot of the page; a second
     reference to the same note stays a superscript link to it.
     """
+    if '<section class="footnotes">' not in fragment:  # most entries: a fast look first
+        return fragment
     match = _FOOTNOTES.search(fragment)
     if match is None:
         return fragment
