@@ -33,7 +33,9 @@ cache or without it.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
+import gc
 import hashlib
 import html.entities
 import io
@@ -45,7 +47,7 @@ import re
 import uuid
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -194,6 +196,27 @@ def render(book: Book, out: Path, *, cache: Path | None = None) -> Path:
 def build(book: Book, cache: Path | None = None) -> bytes:
     """The whole EPUB file as bytes: the same book always gives the same bytes, with a
     ``cache`` (whatever it holds) or without."""
+    with _young_garbage_only():
+        return _build(book, cache)
+
+
+@contextlib.contextmanager
+def _young_garbage_only() -> Iterator[None]:
+    """Python's cycle collector paused while the EPUB is made, then run on what it left
+    (the youngest generation) only: rendering the documents makes hundreds of thousands of
+    objects, and a collection while it runs walks every live object of the build, the book
+    and the cache read (about a third of an edit build's EPUB at 1000 entries)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+        gc.collect(0)
+
+
+def _build(book: Book, cache: Path | None) -> bytes:
     memo = _Memo(cache)
     theme = Theme(book.root)
     identifier = book_identifier(book.metadata)
