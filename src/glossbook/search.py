@@ -28,17 +28,14 @@ same index, made with less work than word by word.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import hashlib
 import itertools
 import json
-import pickle
 import re
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +46,8 @@ from lunr.idf import idf as lunr_idf
 from lunr.token_set import TokenSet
 from lunr.vector import Vector
 
-from . import __version__, lookup
+from . import __version__, collector, lookup, picklefile
 from .model import Book, Entry
-from .output import staged_file
 
 ENTRIES_FILE = "js/entries.js"
 INDEX_FILE = "js/search-index.js"
@@ -127,7 +123,7 @@ def index_script(
     language = book.metadata.language
     names = lookup.names(book) if names is None else names
     counted = counted if counted is not None else Counted()
-    with _collector_paused():
+    with collector.paused(young=False):
         builder = _CountedBuilder(counted.frequencies)  # an empty pipeline: words arrive folded
         builder.ref("ref")
         for field, boost in FIELDS:
@@ -149,21 +145,6 @@ def index_script(
     return script
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector paused while the index is made: it makes some hundred
-    thousand dictionaries and lists, none in a cycle, and freed with the index before the
-    collector runs again; collecting meanwhile walks them, and the whole book, again and
-    again."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
-
-
 Fields = tuple[dict[str, int], ...]  # per field of FIELDS: each word's count, first seen first
 Context = tuple[float, ...]  # what a field's scores were made from, besides its words (Scored)
 Scored = tuple[Context, array]  # a field's scores: its words' in their order, and of what
@@ -182,7 +163,7 @@ class Counted:
     words score as they did (``_CountedBuilder``) is not scored again. A file written by
     another glossbook version, or damaged, is ignored."""
 
-    FORMAT = 2
+    FORMAT = 3
 
     def __init__(self, file: Path | None = None) -> None:
         self.file = file
@@ -190,14 +171,9 @@ class Counted:
         self.used: dict[bytes, tuple[Packed, ...]] = {}
         self.frequencies: dict[str, int] = {}  # of each word, in the last build (Lunr's idf)
         self.changed = False  # anything the file does not hold
-        if file is None:
-            return
-        try:
-            version, form, known, frequencies = pickle.loads(file.read_bytes())
-        except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError):
-            return
-        if version == __version__ and form == self.FORMAT and isinstance(known, dict):
-            self.known, self.frequencies = known, frequencies
+        kept = picklefile.load(file, __version__, self.FORMAT)
+        if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], dict):
+            self.known, self.frequencies = kept
 
     def entry(
         self, entry: Entry, names: list[str], language: str
@@ -249,9 +225,7 @@ class Counted:
         """Write this build's words and scores to the file, if any."""
         if self.file is None or not (self.changed or self.used.keys() != self.known.keys()):
             return  # the file holds these already
-        data = (__version__, self.FORMAT, self.used, self.frequencies)
-        with staged_file(self.file) as staging:
-            staging.write_bytes(pickle.dumps(data))
+        picklefile.save(self.file, __version__, self.FORMAT, (self.used, self.frequencies))
 
 
 def _count(found: list[str]) -> dict[str, int]:

@@ -33,21 +33,18 @@ cache or without it.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import functools
-import gc
 import hashlib
 import html.entities
 import io
 import itertools
 import json
 import os
-import pickle
 import re
 import uuid
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,7 +53,7 @@ from typing import TypeVar
 from ebooklib import epub
 from lxml import etree
 
-from .. import __version__, lookup
+from .. import __version__, collector, lookup, picklefile
 from ..errors import ContentError, Problem
 from ..model import Book, Metadata, PrintLayout
 from ..output import staged_file
@@ -196,24 +193,8 @@ def render(book: Book, out: Path, *, cache: Path | None = None) -> Path:
 def build(book: Book, cache: Path | None = None) -> bytes:
     """The whole EPUB file as bytes: the same book always gives the same bytes, with a
     ``cache`` (whatever it holds) or without."""
-    with _young_garbage_only():
+    with collector.paused():
         return _build(book, cache)
-
-
-@contextlib.contextmanager
-def _young_garbage_only() -> Iterator[None]:
-    """Python's cycle collector paused while the EPUB is made, then run on what it left
-    (the youngest generation) only: rendering the documents makes hundreds of thousands of
-    objects, and a collection while it runs walks every live object of the build, the book
-    and the cache read (about a third of an edit build's EPUB at 1000 entries)."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
-        gc.collect(0)
 
 
 def _build(book: Book, cache: Path | None) -> bytes:
@@ -266,13 +247,8 @@ class _Memo:
         self.kept: dict[str, object] = {}
         self.used: dict[str, object] = {}
         self.made = False
-        if self.file is None:
-            return
-        try:
-            version, form, kept = pickle.loads(self.file.read_bytes())
-        except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError):
-            return
-        if version == _memo_version() and form == MEMO_FORMAT and isinstance(kept, dict):
+        kept = picklefile.load(self.file, _memo_version(), MEMO_FORMAT)
+        if isinstance(kept, dict):
             self.kept = kept
 
     def get(self, key: str, make: Callable[[], T]) -> T:
@@ -292,8 +268,7 @@ class _Memo:
         (atomically: a parallel build never reads half of it)."""
         if self.file is None or not (self.made or self.kept.keys() - self.used.keys()):
             return
-        with staged_file(self.file) as staging:
-            staging.write_bytes(pickle.dumps((_memo_version(), MEMO_FORMAT, self.used)))
+        picklefile.save(self.file, _memo_version(), MEMO_FORMAT, self.used)
 
 
 @functools.cache

@@ -36,9 +36,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from .. import __version__, search
+from .. import __version__, picklefile, search
 from ..model import Book, Chapter, Entry, MatterPage
-from ..output import staged_file, staged_folder
+from ..output import staged_folder
 from ..remote import linked_images
 from ..theme import BUILTIN, Theme
 
@@ -360,13 +360,8 @@ class PageCache:
         self.used: dict[bytes, Kept] = {}
         self.keys: dict[str, bytes] = {}  # this build's, by page file
         self.changed = False
-        if self.file is None:
-            return
-        try:
-            version, form, known = pickle.loads(self.file.read_bytes())
-        except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError):
-            return
-        if version == __version__ and form == self.FORMAT and isinstance(known, dict):
+        known = picklefile.load(self.file, __version__, self.FORMAT)
+        if isinstance(known, dict):
             self.known = known
 
     def find(self, pages: Pages, file: str) -> Kept | None:
@@ -387,8 +382,7 @@ class PageCache:
         """Write the pages of this build (only), unless the file holds them already."""
         if self.file is None or not (self.changed or self.used.keys() != self.known.keys()):
             return
-        with staged_file(self.file) as staging:
-            staging.write_bytes(pickle.dumps((__version__, self.FORMAT, self.used)))
+        picklefile.save(self.file, __version__, self.FORMAT, self.used)
 
 
 def _ids(fragment: str) -> list[str]:

@@ -10,17 +10,14 @@ the anchors standing on each page, which pages are blank, and the PDF's bytes.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import dataclasses
-import gc
 import hashlib
 import mimetypes
 import resource
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ... import __version__
+from ... import __version__, collector
 from ...theme import BUILTIN
 from . import fitting
 from .css import Sheet, captured_warnings
@@ -118,7 +115,7 @@ def release() -> None:
 
 def lay_out(job: Job) -> Laid:
     """Lay the job's document out (and write its PDF when ``job.write``)."""
-    with _young_garbage_only():
+    with collector.paused():
         return _lay_out(job)
 
 
@@ -126,22 +123,6 @@ def lay_out_shipped(job: Job, urls: tuple[str, ...], *data: bytes) -> Laid:
     """``lay_out`` on a worker that was sent the job's files apart (a Dask cluster gets each
     file once, not with every job)."""
     return lay_out(dataclasses.replace(job, files=tuple(zip(urls, data, strict=True))))
-
-
-@contextlib.contextmanager
-def _young_garbage_only() -> Iterator[None]:
-    """Python's cycle collector paused while a document is laid out, then run on what the
-    layout left (the youngest generation) only. A layout makes millions of objects, some in
-    cycles; collecting while it runs walks every live object again and again (about a tenth
-    of a layout's time), and a full collection after it walks the whole process."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
-        gc.collect(0)
 
 
 def _lay_out(job: Job) -> Laid:
