@@ -114,6 +114,8 @@ def layout(
     created = creation_date()
     drawing = Drawing(book, theme, created)
     with executor(executor_kind, jobs, scheduler) as runner:
+        if hasattr(runner, "warm"):
+            runner.warm(tuple(sheets))
         plan = Plan(
             book,
             drawing,

@@ -28,7 +28,8 @@ from urllib.request import url2pathname
 
 from ...errors import UsageError
 from ...output import held_signals, process_folder, remove_process_folder
-from .worker import Job, Laid, lay_out, lay_out_shipped, release
+from .css import Sheet
+from .worker import Job, Laid, lay_out, lay_out_shipped, read_sheets, release
 
 EXECUTORS = ("local", "dask")
 Done = Callable[[Laid], None]
@@ -79,6 +80,15 @@ class Pool:
             results[futures[future]] = future.result()
             done(results[futures[future]])
         return results
+
+    def warm(self, sheets: tuple[Sheet, ...]) -> None:
+        """Start every worker now, each reading the stylesheets and their fonts, while this
+        process draws the documents (the first job then finds its worker ready)."""
+        with held_signals() as received:
+            for _ in range(self.workers):
+                self.pool.submit(read_sheets, sheets)
+        for signum in received[:1]:
+            signal.raise_signal(signum)
 
     def close(self, failed: bool = False) -> None:
         if failed:

@@ -168,6 +168,11 @@ def _render(job: Job) -> Any:
     return fitting.render(html, stylesheets=sheets, font_config=fonts, counter_style=counters)
 
 
+def read_sheets(sources: tuple[Sheet, ...]) -> None:
+    """Read the stylesheets and their fonts now (a worker warming up, ``Pool.warm``)."""
+    _stylesheets(sources, _fetcher({}))
+
+
 def _stylesheets(sources: tuple[Sheet, ...], fetcher: Any) -> tuple[Any, Any, list[Any]]:
     from weasyprint import CSS
     from weasyprint.css.counters import CounterStyle
