@@ -114,8 +114,6 @@ def layout(
     created = creation_date()
     drawing = Drawing(book, theme, created)
     with executor(executor_kind, jobs, scheduler) as runner:
-        if hasattr(runner, "warm"):
-            runner.warm(tuple(sheets))
         plan = Plan(
             book,
             drawing,
@@ -128,6 +126,8 @@ def layout(
             dated=variant is not None,
             stamp=variant is None,  # a tagged PDF is written whole by WeasyPrint
         )
+        if hasattr(runner, "warm"):  # its forkserver has started meanwhile
+            runner.warm(tuple(sheets))
         plan.run()
     page_map = plan.page_map()
     if before_join is not None:

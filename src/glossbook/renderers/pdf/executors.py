@@ -59,7 +59,9 @@ class Pool:
         self.workers = workers
         _multiprocessing_folder()
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["glossbook.renderers.pdf.executors", "weasyprint"])
+        # Not WeasyPrint: the forkserver would import it (half a second) before it forks the
+        # first worker, and the build waits for that; each worker imports it as it warms up.
+        context.set_forkserver_preload(["glossbook.renderers.pdf.executors"])
         _start_forkserver()
         self.pool = ProcessPoolExecutor(
             max_workers=workers,
