@@ -191,10 +191,14 @@ def test_same_bytes_for_any_number_of_jobs(
     features: tuple[Book, bytes, PrintLayout], tmp_path: Path
 ) -> None:
     book, data, _ = features
+    seen: list[PrintLayout] = []
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
         alone, _ = pdf.layout(book, jobs=1)
-    assert alone == data
+        # Joined by a worker of the pool while this process goes on (the build's EPUB).
+        beside, page_map = pdf.layout(book, jobs=2, while_joining=seen.append)
+    assert alone == data == beside
+    assert seen == [page_map]
 
 
 def test_numbers_documents_fill_the_wave_of_the_references(

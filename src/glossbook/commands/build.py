@@ -135,10 +135,8 @@ def execute(args: argparse.Namespace) -> int:
                 options: dict[str, object] = {}
                 if name == "pdf":
                     options = {"press": args.press, "variant": args.pdf_variant}
-                if name in ("html", "epub") and not args.no_cache:
-                    from ..renderers.pdf.cache import cache_folder
-
-                    options = {"cache": cache_folder(book, out)}
+                if name in ("html", "epub"):
+                    options = cache_options(args, book, out)
                 if name == "html" and "pdf" in formats:
                     # Written while the print layout's workers work (this process waits).
                     beside = Beside(partial(renderer.render, book, staging.path, **options))
@@ -151,9 +149,15 @@ def execute(args: argparse.Namespace) -> int:
                     with LayoutProgress(console) as progress:
                         layout_options = print_options(args, book, out, progress)
                         book.print_layout = pdf.page_map(book, **layout_options)
+                if name == "epub" and "epub" in made:
+                    continue  # made while the PDF was joined
                 if name == "pdf":
                     if beside is not None:
                         options["before_join"] = beside.wait
+                    if "epub" in formats:
+                        options["while_joining"] = partial(
+                            _epub_beside, book, staging.path, made, cache_options(args, book, out)
+                        )
                     with LayoutProgress(console) as progress:
                         options.update(print_options(args, book, out, progress))
                         made[name] = renderer.render(book, staging.path, **options)
@@ -182,6 +186,25 @@ def execute(args: argparse.Namespace) -> int:
     if args.open:
         _open(paths)
     return 0
+
+
+def cache_options(args: argparse.Namespace, book: Book, out: Path) -> dict[str, object]:
+    """The HTML and EPUB renderers' build cache (none with --no-cache)."""
+    if args.no_cache:
+        return {}
+    from ..renderers.pdf.cache import cache_folder
+
+    return {"cache": cache_folder(book, out)}
+
+
+def _epub_beside(
+    book: Book, folder: Path, made: dict[str, Path], options: dict[str, Any], page_map: Any
+) -> None:
+    """The EPUB, made with the print edition's page map while the PDF is joined."""
+    from ..renderers import epub
+
+    book.print_layout = page_map
+    made["epub"] = epub.render(book, folder, **options)
 
 
 class Beside:

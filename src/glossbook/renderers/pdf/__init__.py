@@ -96,6 +96,7 @@ def layout(
     cache: Path | None = None,
     progress: Progress | None = None,
     before_join: Callable[[], None] | None = None,
+    while_joining: Callable[[PrintLayout], None] | None = None,
 ) -> tuple[bytes, PrintLayout]:
     """Lay out the print edition: the PDF's bytes and its page map.
 
@@ -103,7 +104,9 @@ def layout(
     cluster at ``scheduler`` with ``executor_kind="dask"``; ``cache``: the folder of the
     layout cache (none: every document is laid out); ``before_join``: called when every
     document is laid out, before they are joined (the build waits there for work it runs on
-    another thread: pikepdf holds the interpreter's lock while it joins).
+    another thread: pikepdf holds the interpreter's lock while it joins); ``while_joining``:
+    called with the page map while a worker of the pool joins the documents (the build's
+    EPUB, made meanwhile), or after the join where there is no pool.
     """
     if variant is not None and variant not in VARIANTS:
         raise UsageError(f"unknown PDF variant '{variant}'; choose from: {', '.join(VARIANTS)}.")
@@ -129,18 +132,25 @@ def layout(
         if hasattr(runner, "warm"):  # its forkserver has started meanwhile
             runner.warm(tuple(sheets))
         plan.run()
-    page_map = plan.page_map()
-    if before_join is not None:
-        before_join()
+        page_map = plan.page_map()
+        if before_join is not None:
+            before_join()
+        if variant is None and while_joining is not None and hasattr(runner, "submit"):
+            joining = runner.submit(join, plan.pieces(), page_map, created)
+            while_joining(page_map)
+            return joining.result(), page_map
     if variant is None:
-        return join(plan.pieces(), page_map, created), page_map
-    # A tagged PDF's structure cannot be joined from pieces: WeasyPrint joins and writes it.
-    pdf = write_joined(
-        plan.final_jobs(),
-        pdf_identifier=_pdf_identifier(book),
-        pdf_variant=variant,
-        finisher=_labels_finisher(page_map),
-    )
+        pdf = join(plan.pieces(), page_map, created)
+    else:
+        # A tagged PDF's structure cannot be joined from pieces: WeasyPrint joins and writes.
+        pdf = write_joined(
+            plan.final_jobs(),
+            pdf_identifier=_pdf_identifier(book),
+            pdf_variant=variant,
+            finisher=_labels_finisher(page_map),
+        )
+    if while_joining is not None:
+        while_joining(page_map)
     return pdf, page_map
 
 

@@ -20,7 +20,7 @@ import signal
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -82,6 +82,10 @@ class Pool:
             results[futures[future]] = future.result()
             done(results[futures[future]])
         return results
+
+    def submit(self, work: Callable[..., Any], *args: Any) -> Future[Any]:
+        """Run ``work(*args)`` on a worker (the join, while this process makes the EPUB)."""
+        return self.pool.submit(work, *args)
 
     def warm(self, sheets: tuple[Sheet, ...]) -> None:
         """Start every worker now, each reading the stylesheets and their fonts, while this
