@@ -159,7 +159,8 @@ def execute(args: argparse.Namespace) -> int:
                             _epub_beside, book, staging.path, made, cache_options(args, book, out)
                         )
                     with LayoutProgress(console) as progress:
-                        options.update(print_options(args, book, out, progress))
+                        shown = progress if beside is None else Starting(progress, beside)
+                        options.update(print_options(args, book, out, shown))
                         made[name] = renderer.render(book, staging.path, **options)
                 else:
                     with console.status(f"Writing the {name} edition…"):
@@ -171,6 +172,9 @@ def execute(args: argparse.Namespace) -> int:
                 parsed.save()
         except OSError as error:
             raise environment_failure(error, out) from None
+        finally:
+            if beside is not None:
+                beside.settle()  # done writing before its staging folder is removed
         staging.commit()
         paths = {name: out / path.relative_to(staging.path) for name, path in made.items()}
         written = [_shown(path) for path in paths.values()]
@@ -210,16 +214,21 @@ def _epub_beside(
 class Beside:
     """A renderer run on a thread of its own, beside the print layout: the layout's work is
     done by worker processes while this one mostly waits for them, so the HTML edition costs
-    the build no time of its own. ``wait`` waits for it (before the join, which holds the
-    interpreter's lock), ``result`` also raises what it raised; a build that fails does not
-    wait (the staging folder it writes into is removed)."""
+    the build no time of its own. ``start`` starts it (when the first documents go to the
+    workers: before, this process draws them, and the two would share the interpreter's
+    lock); ``wait`` starts it if need be and waits for it (before the join), ``result`` also
+    raises what it raised; a build that fails waits for it too (``settle``), so that it
+    writes nothing after the staging folder is removed."""
 
     def __init__(self, work: Callable[[], Path]) -> None:
         self.work = work
         self.value: Path | None = None
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="glossbook-html", daemon=True)
-        self.thread.start()
+
+    def start(self) -> None:
+        if self.thread.ident is None:
+            self.thread.start()
 
     def _run(self) -> None:
         try:
@@ -228,14 +237,37 @@ class Beside:
             self.error = error
 
     def wait(self) -> None:
+        self.start()
         self.thread.join()
 
+    def settle(self) -> None:
+        """Wait for it if it started (a build that fails: nothing it writes may outlive
+        the staging folder)."""
+        if self.thread.ident is not None:
+            self.thread.join()
+
     def result(self) -> Path:
-        self.thread.join()
+        self.wait()
         if self.error is not None:
             raise self.error
         assert self.value is not None
         return self.value
+
+
+class Starting:
+    """The layout's progress, which also starts ``beside`` when documents are first sent to
+    be laid out."""
+
+    def __init__(self, progress: Any, beside: Beside) -> None:
+        self.progress = progress
+        self.beside = beside
+
+    def start(self, what: str, total: int) -> None:
+        self.beside.start()
+        self.progress.start(what, total)
+
+    def advance(self, laid: Any) -> None:
+        self.progress.advance(laid)
 
 
 def _configured_scheduler(root: Path) -> str:
