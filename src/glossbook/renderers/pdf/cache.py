@@ -52,10 +52,10 @@ class LayoutCache:
         base = self.folder / key[:2] / key
         return base.with_suffix(".json"), base.with_suffix(".pdf")
 
-    def get(self, job: Job, *, pdf: bool | None = None) -> Laid | None:
-        """The job's layout, or None; ``pdf``: read its PDF (default: when the job writes
-        one and the cache reads PDFs)."""
-        return self._get(job.key(), job.name, job.write and self.pdfs if pdf is None else pdf)
+    def get(self, job: Job) -> Laid | None:
+        """The job's layout, or None; its PDF read when the job writes one and the cache
+        reads PDFs."""
+        return self._get(job.key(), job.name, job.write and self.pdfs)
 
     def _get(self, key: str, name: str, with_pdf: bool) -> Laid | None:
         meta, pdf = self._paths(key)

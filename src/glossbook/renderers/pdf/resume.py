@@ -87,7 +87,6 @@ class Window:
     job: Job
     cut: int  # the last layout's page the window begins on
     new_from: int  # the first entry past the edit (the same as in the last layout)
-    shift: int  # an entry's index in the last layout, less its index in the new chapter
     whole: bool  # the window runs to the chapter's end
     names: list[str]  # the new chapter's entries
 
@@ -136,7 +135,7 @@ def window(
     name = f"{job.name} (from {old.opens[cut]})"  # as the progress shows it
     sub = dataclasses.replace(job, name=name, html=text, cost=len(text))
     names = [name for name, _ in after]
-    return Window(sub, cut, new_from, shift, stop == len(after), names)
+    return Window(sub, cut, new_from, stop == len(after), names)
 
 
 def splice(win: Window, old: Laid, laid: Laid) -> Laid | None:
