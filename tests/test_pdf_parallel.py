@@ -30,6 +30,7 @@ from glossbook.renderers.pdf import css, drawing, executors, fitting, plan
 from glossbook.renderers.pdf.stamp import NUMBERS
 from glossbook.renderers.pdf.worker import Job, Laid
 
+from .conftest import BookFactory, entry_text
 from .test_pdf import outline as read_outline
 
 HERE = Path(__file__).resolve().parent
@@ -263,6 +264,31 @@ def test_cache_lays_out_only_what_changed(tmp_path: Path) -> None:
     # the documents that print the numbers of others (the references, the index, the front);
     # the other chapters' numbers are stamped, never laid out again.
     assert 1 <= edit.laid_out < cold.laid_out / 2
+
+
+def test_documents_are_drawn_again_when_what_they_show_changes(make_book: BookFactory) -> None:
+    """The build cache keeps each chapter's HTML as drawn (``drawn.pickle``), keyed by what
+    it shows: a title shown in another chapter's "See also" changes that chapter's drawing,
+    and an unchanged book draws from the cache and writes nothing."""
+    root = make_book(
+        {
+            "manuscript/alpha.md": entry_text("Alpha", "Alpha's text.", related="[zeta]"),
+            "manuscript/zeta.md": entry_text("Zeta", "Zeta's text."),
+        }
+    )
+    cache = root / "build" / ".cache"
+    drawn = cache / "layout" / "drawn.pickle"
+    first, _ = pdf.layout(prepare(root)[0], jobs=1, cache=cache)
+    assert "seealso:zeta(p." in " ".join(page_texts(first, root))  # (normalised text)
+    written = drawn.stat().st_mtime_ns
+    pdf.layout(prepare(root)[0], jobs=1, cache=cache)
+    assert drawn.stat().st_mtime_ns == written  # nothing new drawn, nothing written
+    zeta = root / "manuscript" / "zeta.md"
+    zeta.write_text(entry_text("Zeta renamed", "Zeta's text."), encoding="utf-8")
+    renamed, _ = pdf.layout(prepare(root)[0], jobs=1, cache=cache)
+    texts = page_texts(renamed, root)
+    assert "seealso:zetarenamed(p." in " ".join(texts)
+    assert texts == page_texts(pdf.layout(prepare(root)[0], jobs=1)[0], root)
 
 
 def test_the_page_map_alone_lays_out_what_the_pdf_does_and_reads_no_cached_pdf(

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 import re
 import shutil
 import threading
@@ -40,7 +39,8 @@ from .. import __version__, picklefile, search
 from ..model import Book, Chapter, Entry, MatterPage
 from ..output import staged_folder
 from ..remote import linked_images
-from ..theme import BUILTIN, Theme
+from ..shown import entry_shown, pickled_digest, templates_digest, text_digest
+from ..theme import Theme
 
 FOLDER = "html"
 _ID = re.compile(r'\sid="([^"]+)"')
@@ -250,8 +250,7 @@ class Pages(Mapping[str, str]):
         the build cache); None when the book has templates of its own."""
         with self._lock:
             if self._templates is None:
-                own = self.theme.own_templates()
-                self._templates = "" if own else _files_digest(BUILTIN / "templates")
+                self._templates = templates_digest(self.theme)
         if not self._templates:
             return None
         n, listing = self.numbers[file], self.listing
@@ -276,14 +275,14 @@ class Pages(Mapping[str, str]):
         book = self.book
         matter, chapter = page.context.get("page"), page.context.get("chapter")
         if isinstance(chapter, Chapter):
-            entries = [_entry_shown(entry, self.titles) for entry in chapter.entries]
+            entries = [entry_shown(entry, self.titles) for entry in chapter.entries]
             return [chapter.anchor, chapter.title, entries]
         if isinstance(matter, MatterPage):
-            return [matter.kind, matter.anchor, matter.title, _text_digest(matter.html)]
+            return [matter.kind, matter.anchor, matter.title, text_digest(matter.html)]
         if page.template == "html/references.html":
-            return _pickled_digest(book.references)  # (all there is of them)
+            return pickled_digest(book.references)  # (all there is of them)
         if page.template == "html/names-index.html":
-            return _pickled_digest(book.index)
+            return pickled_digest(book.index)
         matters = [[[p.anchor, p.title] for p in pages] for pages in (book.front, book.back)]
         chapters = [
             [c.anchor, c.title, [[e.anchor, e.title] for e in c.entries]] for c in book.chapters
@@ -301,42 +300,6 @@ class Pages(Mapping[str, str]):
             return f'href="{target}#{anchor}"'
 
         return _HREF.sub(sub, text)
-
-
-def _entry_shown(entry: Entry, titles: dict[str, str]) -> list[object]:
-    """What the built-in templates show of an entry (``partials/entry.html``,
-    ``partials/infobox.html``)."""
-    return [
-        entry.anchor,
-        entry.title,
-        entry.other_names,
-        entry.categories,
-        [[row.label, row.values] for row in entry.infobox],
-        _text_digest(entry.html),
-        [[c.html, c.raw] for c in entry.source_citations],
-        [[slug, titles.get(slug)] for slug in entry.related],
-        [[slug, titles.get(slug)] for slug in entry.backlinks],
-    ]
-
-
-def _pickled_digest(value: object) -> str:
-    """The hash of ``value`` pickled: many times faster than walking it in Python, and the
-    same for the same value made the same way (a value made otherwise, sharing its parts
-    otherwise, may pickle otherwise: a page rendered again, no wrong page)."""
-    return hashlib.blake2b(pickle.dumps(value, protocol=5), digest_size=16).hexdigest()
-
-
-def _text_digest(text: str) -> str:
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-
-
-def _files_digest(folder: Path) -> str:
-    """The hash of the files under ``folder``, with their paths."""
-    digest = hashlib.blake2b(digest_size=16)
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 class Kept(NamedTuple):

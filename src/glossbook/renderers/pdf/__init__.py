@@ -53,7 +53,7 @@ from ...errors import UsageError
 from ...model import Book, PrintLayout
 from ...output import staged_file
 from ...theme import Theme
-from .cache import LayoutCache, cache_folder
+from .cache import Drawn, LayoutCache, cache_folder
 from .css import DEFAULT_TRIM, LOG, STYLESHEET, check, page_setup, stylesheets
 from .drawing import Drawing, creation_date, inline_footnotes, parts
 from .executors import OnDemand, executor
@@ -125,6 +125,7 @@ def layout(
             identifier=_pdf_identifier(book),
             runner=runner,
             cache=LayoutCache(cache) if cache else None,
+            drawn=Drawn(cache) if cache else None,
             progress=progress,
             dated=variant is not None,
             stamp=variant is None,  # a tagged PDF is written whole by WeasyPrint
@@ -180,6 +181,7 @@ def page_map(
             identifier=_pdf_identifier(book),
             runner=runner,
             cache=LayoutCache(cache, pdfs=False) if cache else None,
+            drawn=Drawn(cache) if cache else None,
             progress=progress,
         )
         plan.run()

@@ -7,6 +7,7 @@ Content-addressed files under ``<cache>/layout/``: ``<key>.json`` (the page map)
 builds never holds half a file. A damaged entry is a miss. ``<cache>/layout/prior/`` names,
 for each chapter, the key of its last layout and the hashes of the parts it was laid out
 from, from which an edited chapter is laid out again only from the edit on (``resume.py``).
+``<cache>/layout/drawn.pickle`` keeps the documents' HTML as drawn (``Drawn``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ... import __version__, picklefile
 from ...model import Book
 from .worker import Job, Laid
 
@@ -132,6 +134,36 @@ class LayoutCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         data = {"format": FORMAT, **numbers}
         _write(self.folder / "last.json", json.dumps(data, ensure_ascii=False).encode())
+
+
+class Drawn:
+    """Documents' HTML as the last build drew it, by the hash of all it shows and of its
+    numbers (``Plan.text``): drawing a chapter's HTML from its entries costs a good part of a
+    build after a one-entry edit. ``<cache>/layout/drawn.pickle`` holds what the last build
+    used, no more (``save``); a damaged file, or one of another glossbook, reads as empty."""
+
+    FORM = 1
+
+    def __init__(self, folder: Path) -> None:
+        self.file = folder / "layout" / "drawn.pickle"
+        self.kept: dict[str, str] = picklefile.load(self.file, __version__, self.FORM) or {}
+        self.used: dict[str, str] = {}
+
+    def get(self, key: str) -> str | None:
+        text = self.kept.get(key)
+        if text is not None:
+            self.used[key] = text
+        return text
+
+    def put(self, key: str, text: str) -> None:
+        self.used[key] = text
+
+    def save(self) -> None:
+        """Keep what this build used (a build that drew nothing new writes nothing)."""
+        if self.used.keys() != self.kept.keys():
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            picklefile.save(self.file, __version__, self.FORM, self.used)
+            self.kept = dict(self.used)
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -11,13 +11,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import html as htmllib
+import json
 import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ... import __version__
-from ...model import Book, Entry, IndexLocator, MatterPage
+from ...model import Book, Chapter, IndexLocator, MatterPage
+from ...shown import entry_shown, pickled_digest, templates_digest, text_digest
 from ...theme import Theme
 from .typography import guide_chars, typeset
 
@@ -57,17 +59,14 @@ def parts(book: Book) -> list[Part]:
         Part("contents", "front", "contents", "pdf/contents.html"),
     ]
     for page in book.front:
-        result.append(
-            Part("front", "front", page.anchor, "pdf/matter.html", {"page": _matter(page)})
-        )
+        result.append(Part("front", "front", page.anchor, "pdf/matter.html", {"page": page}))
     body: list[Part] = []
     for chapter in book.chapters:
-        printed = dataclasses.replace(chapter, entries=[_entry(e) for e in chapter.entries])
         body.append(
-            Part("chapter", "body", chapter.anchor, "pdf/chapter.html", {"chapter": printed})
+            Part("chapter", "body", chapter.anchor, "pdf/chapter.html", {"chapter": chapter})
         )
     for page in book.back:
-        body.append(Part("back", "back", page.anchor, "pdf/matter.html", {"page": _matter(page)}))
+        body.append(Part("back", "back", page.anchor, "pdf/matter.html", {"page": page}))
     if book.references:
         body.append(Part("references", "back", "references", "pdf/references.html"))
     if book.index:
@@ -77,12 +76,15 @@ def parts(book: Book) -> list[Part]:
     return result + body
 
 
-def _entry(entry: Entry) -> Entry:
-    return dataclasses.replace(entry, html=inline_footnotes(entry.html))
-
-
-def _matter(page: MatterPage) -> MatterPage:
-    return dataclasses.replace(page, html=inline_footnotes(page.html))
+def printed(context: dict[str, object]) -> dict[str, object]:
+    """A part's context as the print templates show it: footnotes at their references."""
+    chapter, page = context.get("chapter"), context.get("page")
+    if isinstance(chapter, Chapter):
+        entries = [dataclasses.replace(e, html=inline_footnotes(e.html)) for e in chapter.entries]
+        return {**context, "chapter": dataclasses.replace(chapter, entries=entries)}
+    if isinstance(page, MatterPage):
+        return {**context, "page": dataclasses.replace(page, html=inline_footnotes(page.html))}
+    return context
 
 
 def inline_footnotes(fragment: str) -> str:
@@ -157,6 +159,8 @@ class Drawing:
         self.created = created  # the documents' date; empty: the join sets it
         self.titles = {e.slug: e.title for e in book.entries}
         self._fragments: dict[int, str] = {}
+        self._shown: dict[int, str | None] = {}
+        self._shell: str | None = None
         self.guide_limit = guide_chars(book.settings.get("trim"))  # type: ignore[arg-type]
 
     def part(self, part: Part, labels: dict[str, str]) -> str:
@@ -174,12 +178,46 @@ class Drawing:
             year=meta.date[:4],
             identifier=_identifier(meta.identifier),
             page_runs=_runs(labels),
-            **part.context,
+            **printed(part.context),
         )
         text = typeset(text, self.guide_limit)
         if not uses_labels:
             self._fragments[key] = text
         return text
+
+    def shown(self, part: Part) -> str | None:
+        """The hash of all ``part`` shows of the book with glossbook's own templates, the page
+        numbers aside (``shown.py``): what keys its document's drawing in the build cache,
+        with the numbers. None where that is not known or not worth it: a book with
+        templates of its own, and the small parts (the prelims, the contents, a matter page,
+        the references)."""
+        if id(part) not in self._shown:
+            self._shown[id(part)] = self._shown_now(part)
+        return self._shown[id(part)]
+
+    def _shown_now(self, part: Part) -> str | None:
+        templates = templates_digest(self.theme)
+        chapter = part.context.get("chapter")
+        if not templates:
+            return None
+        if part.kind == "chapter" and isinstance(chapter, Chapter):
+            entries = [entry_shown(entry, self.titles) for entry in chapter.entries]
+            what: object = [chapter.anchor, chapter.title, entries]
+        elif part.kind == "index":
+            what = pickled_digest(self.book.index)
+        else:
+            return None
+        context = [part.kind, part.template, part.context.get("first"), self.guide_limit]
+        return text_digest(json.dumps([__version__, templates, context, what], default=str))
+
+    def shell(self) -> str:
+        """The hash of what ``pdf/book.html`` shows of the book around the parts (its
+        creation date aside)."""
+        if self._shell is None:
+            running = self.book.settings.get("running_heads") or "guide-words"
+            shell = [vars(self.book.metadata), keywords(self.book), running]
+            self._shell = text_digest(json.dumps(shell, default=str))
+        return self._shell
 
     def document(self, fragments: list[str], digits: int = 0, *, dated: bool = False) -> str:
         """A document of these fragments; ``digits``: how many digits the widest folio a

@@ -38,6 +38,7 @@ its true numbers.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -46,8 +47,9 @@ from pathlib import Path
 from typing import Protocol
 
 from ...model import Book, PrintLayout, PrintPage
+from ...shown import text_digest
 from . import resume
-from .cache import LayoutCache
+from .cache import Drawn, LayoutCache
 from .css import Sheet
 from .drawing import Drawing, Part, roman, with_page_numbers
 from .executors import local_file
@@ -65,6 +67,9 @@ NUMBERS_PAGE = 300
 BLANK = "blank-page"
 _SRC = re.compile(r"""\ssrc="([^"]+)\"""")
 _URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)""")
+
+
+Printed = tuple[str, str | None]  # a target and the folio a numbers document prints of it
 
 
 class Progress(Protocol):
@@ -120,6 +125,7 @@ class Plan:
         identifier: bytes,
         runner: Runner,
         cache: LayoutCache | None = None,
+        drawn: Drawn | None = None,
         progress: Progress | None = None,
         dated: bool = False,
         stamp: bool = True,
@@ -132,6 +138,7 @@ class Plan:
         self.identifier = identifier
         self.runner = runner
         self.cache = cache
+        self.drawn = drawn
         self.progress = progress
         self.dated = dated  # the front document carries the creation date (variants)
         self.base_url = book.root.resolve().as_uri() + "/"
@@ -142,6 +149,8 @@ class Plan:
         self.faces = tuple(sheet for sheet in faces if sheet.text)
         self._digests: dict[str, str] = {}
         self._jobs: dict[tuple[str, int, bool, bool, int], tuple[dict[str, str], Job]] = {}
+        self._numbers: dict[str, tuple[tuple[Laid, int, int], list[Printed], Job]] = {}
+        self._sheet_urls: set[str] | None = None
 
     # --- the waves ------------------------------------------------------------------------
 
@@ -215,6 +224,8 @@ class Plan:
         if self.cache:
             folios = {u.name: u.first_folio for u in body}
             self.cache.remember({"digits": self.digits, "labels": self.labels(), "folios": folios})
+        if self.drawn:
+            self.drawn.save()
 
     def early_numbers(
         self,
@@ -319,15 +330,34 @@ class Plan:
         known = self._jobs.get(memo)
         if known is not None and known[0] == labels:
             return known[1]
-        fragments = [self.drawing.part(part, labels) for part in unit.parts]
-        dated = self.dated and unit.kind == "front"
-        # Every document's boxes as wide as the body's folios, as in one document of the book.
-        document = self.drawing.document(fragments, self.digits, dated=dated)
-        text = with_page_numbers(document, labels, self.digits, every=unit.kind == "body")
+        text = self.text(unit, labels)
         cost = len(text) * (FRONT_WEIGHT if unit.kind == "front" else 1)
         job = self._job(unit.name, text, first_folio, write, stamp=stamp, cost=cost)
         self._jobs[memo] = (dict(labels), job)
         return job
+
+    def text(self, unit: Unit, labels: dict[str, str]) -> str:
+        """A document's HTML, with ``labels`` for the page numbers it prints: from the build
+        cache's drawings (``cache.Drawn``) when all its parts show is known (``Drawing.shown``)
+        and was drawn before with the same numbers."""
+        dated = self.dated and unit.kind == "front"
+        every = unit.kind == "body"
+        key = None
+        if self.drawn is not None and not dated:
+            shown = [self.drawing.shown(part) for part in unit.parts]
+            if all(shown):
+                numbers = [self.digits, every, sorted(labels.items())]
+                key = text_digest(json.dumps([shown, self.drawing.shell(), numbers]))
+                text = self.drawn.get(key)
+                if text is not None:
+                    return text
+        fragments = [self.drawing.part(part, labels) for part in unit.parts]
+        # Every document's boxes as wide as the body's folios, as in one document of the book.
+        document = self.drawing.document(fragments, self.digits, dated=dated)
+        text = with_page_numbers(document, labels, self.digits, every=every)
+        if key is not None and self.drawn is not None:
+            self.drawn.put(key, text)
+        return text
 
     def blank_job(self) -> Job:
         return self._job(BLANK, "<html><body></body></html>", 1, True)
@@ -336,11 +366,19 @@ class Plan:
         """The numbers document of a stamped body document (``stamp.py``)."""
         assert unit.laid is not None and unit.laid.stamps is not None
         stamps = unit.laid.stamps
+        # Asked for again in a later wave: the same job while the numbers it prints are.
+        targets = {box["target"] for page in stamps["pages"] for box in page}
+        printed = sorted((target, labels.get(target)) for target in targets)
+        known = self._numbers.get(unit.name)
+        if known and known[0] == (unit.laid, unit.first_folio, self.digits) and known[1] == printed:
+            return known[2]
         language = self.book.metadata.language
         text = numbers_html(stamps, unit.first_folio, labels, self.digits, language)
         sheets = (*self.faces, Sheet(numbers_css(stamps)))
         cost = NUMBERS_PAGE * len(stamps["pages"])
-        return self._job(unit.name + NUMBERS, text, 1, True, sheets=sheets, cost=cost)
+        job = self._job(unit.name + NUMBERS, text, 1, True, sheets=sheets, cost=cost)
+        self._numbers[unit.name] = ((unit.laid, unit.first_folio, self.digits), printed, job)
+        return job
 
     def _job(
         self,
@@ -370,8 +408,10 @@ class Plan:
         """Each local file a document refers to (its images, the stylesheets' fonts), with
         the hash of its content: part of the job's cache key, and what a remote worker is
         sent."""
-        urls = {url for sheet in self.sheets for url in _urls(_URL, sheet.text, sheet.base_url)}
-        urls.update(_urls(_SRC, text, self.base_url, group=1))
+        if self._sheet_urls is None:  # the same for every document
+            sheets = self.sheets
+            self._sheet_urls = {u for s in sheets for u in _urls(_URL, s.text, s.base_url)}
+        urls = self._sheet_urls | set(_urls(_SRC, text, self.base_url, group=1))
         result = []
         for url in sorted(urls):
             if url not in self._digests:
