@@ -137,9 +137,14 @@ class Staging:
         else:
             os.environ["TMPDIR"] = self._tmpdir_env
         try:
-            if self.path != self.out:
-                shutil.rmtree(self.path, ignore_errors=True)
-            self._release()
+            # Ctrl-C or SIGTERM now would leave the staging folder half removed: they are
+            # held off until it is gone, then raised.
+            with held_signals() as received:
+                if self.path != self.out:
+                    shutil.rmtree(self.path, ignore_errors=True)
+                self._release()
+            for signum in received[:1]:
+                signal.raise_signal(signum)
         finally:
             if self._held is not None:
                 self._held.__exit__(None, None, None)

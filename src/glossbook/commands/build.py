@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import threading
 import time
@@ -106,6 +107,25 @@ def parse_formats(value: str | None) -> list[str]:
 
 
 def execute(args: argparse.Namespace) -> int:
+    """Build; the print layout's workers start first, loading WeasyPrint while the book is
+    read (``executors.start_early``), when the PDF is built on this machine."""
+    from ..renderers.pdf import executors
+
+    if "pdf" in parse_formats(args.format):
+        settings = _build_settings(book_folder(args))
+        if (args.executor or settings.get("executor") or "local") == "local":
+            with contextlib.suppress(UsageError):  # reported where the layout starts
+                executors.start_early(args.jobs or settings.get("jobs") or None)
+    try:
+        return _execute(args)
+    except BaseException:
+        executors.stop_early(failed=True)
+        raise
+    finally:
+        executors.stop_early()
+
+
+def _execute(args: argparse.Namespace) -> int:
     from ..console import console, report_problems
     from ..pipeline import prepare
     from ..progress import LayoutProgress
@@ -274,6 +294,19 @@ def _configured_scheduler(root: Path) -> str:
     from ..config import load_config
 
     return str(load_config(root).get("build", "scheduler"))
+
+
+def _build_settings(root: Path) -> dict[str, Any]:
+    """``[build]`` of the book's glossbook.toml (empty if it cannot be read: the build then
+    reports why)."""
+    from ..config import load_config
+    from ..errors import GlossbookError
+
+    try:
+        settings = load_config(root).values.get("build")
+    except (GlossbookError, OSError):
+        return {}
+    return settings if isinstance(settings, dict) else {}
 
 
 def entry_cache(root: Path, out: Path) -> DiskEntryCache:

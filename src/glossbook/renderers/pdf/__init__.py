@@ -57,7 +57,7 @@ from .cache import Drawn, LayoutCache, cache_folder
 from .css import DEFAULT_TRIM, LOG, STYLESHEET, check, page_setup, stylesheets
 from .drawing import Drawing, creation_date, inline_footnotes, parts
 from .executors import OnDemand, executor
-from .join import join, page_labels, stamped
+from .join import join, join_in_worker, page_labels, stamped
 from .plan import Plan, Progress
 from .worker import lay_out, write_joined
 
@@ -103,8 +103,9 @@ def layout(
     ``jobs`` worker processes (default: the machine's cores), or the workers of the Dask
     cluster at ``scheduler`` with ``executor_kind="dask"``; ``cache``: the folder of the
     layout cache (none: every document is laid out); ``before_join``: called when every
-    document is laid out, before they are joined (the build waits there for work it runs on
-    another thread: pikepdf holds the interpreter's lock while it joins); ``while_joining``:
+    document is laid out, before they are joined in this process (the build waits there for
+    work it runs on another thread: pikepdf holds the interpreter's lock while it joins), or
+    while a worker joins them; ``while_joining``:
     called with the page map while a worker of the pool joins the documents (the build's
     EPUB, made meanwhile), or after the join where there is no pool.
     """
@@ -134,12 +135,14 @@ def layout(
             runner.warm(tuple(sheets))
         plan.run()
         page_map = plan.page_map()
-        if before_join is not None:
-            before_join()
         if variant is None and while_joining is not None and hasattr(runner, "submit"):
-            joining = runner.submit(join, plan.pieces(), page_map, created)
+            joining = runner.submit(join_in_worker, plan.pieces(), page_map, created)
+            if before_join is not None:
+                before_join()
             while_joining(page_map)
             return joining.result(), page_map
+        if before_join is not None:
+            before_join()
     if variant is None:
         pdf = join(plan.pieces(), page_map, created)
     else:

@@ -29,7 +29,7 @@ from urllib.request import url2pathname
 from ...errors import UsageError
 from ...output import held_signals, process_folder, remove_process_folder
 from .css import Sheet
-from .worker import Job, Laid, lay_out, lay_out_shipped, read_sheets, release
+from .worker import Job, Laid, lay_out, lay_out_shipped, load, read_sheets, release
 
 EXECUTORS = ("local", "dask")
 Done = Callable[[Laid], None]
@@ -55,7 +55,7 @@ class Pool:
     """A pool of local worker processes for one layout; each worker reads the stylesheets
     and fonts once. ``close`` shuts it down (``failed``: kills its workers at once)."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, tempdir: str | None = None) -> None:
         self.workers = workers
         _multiprocessing_folder()
         context = multiprocessing.get_context("forkserver")
@@ -67,7 +67,7 @@ class Pool:
             max_workers=workers,
             mp_context=context,
             initializer=_start_worker,
-            initargs=(tempfile.gettempdir(),),
+            initargs=(tempdir or tempfile.gettempdir(),),
         )
 
     def map(self, jobs: list[Job], done: Done) -> list[Laid]:
@@ -87,12 +87,16 @@ class Pool:
         """Run ``work(*args)`` on a worker (the join, while this process makes the EPUB)."""
         return self.pool.submit(work, *args)
 
-    def warm(self, sheets: tuple[Sheet, ...]) -> None:
-        """Start every worker now, each reading the stylesheets and their fonts, while this
-        process draws the documents (the first job then finds its worker ready)."""
+    def warm(self, sheets: tuple[Sheet, ...] | None) -> None:
+        """Start every worker now, each reading the stylesheets and their fonts (with None,
+        only loading WeasyPrint), while this process draws the documents or reads the book
+        (the first job then finds its worker ready)."""
         with held_signals() as received:
             for _ in range(self.workers):
-                self.pool.submit(read_sheets, sheets)
+                if sheets is None:
+                    self.pool.submit(load)
+                else:
+                    self.pool.submit(read_sheets, sheets)
         for signum in received[:1]:
             signal.raise_signal(signum)
 
@@ -110,6 +114,30 @@ class Pool:
         for process in list((getattr(self.pool, "_processes", None) or {}).values()):
             with contextlib.suppress(OSError, ValueError, AttributeError):
                 process.kill()
+
+
+_EARLY: list[tuple[int, Pool]] = []  # a pool started before the book was read, and its size
+
+
+def start_early(jobs: int | None = None) -> None:
+    """Start the local layout pool now, before the build reads the book: its workers load
+    WeasyPrint meanwhile (half a second each, which a one-entry edit would otherwise wait
+    for), and the layout's ``executor`` takes the pool over. Until then its workers keep
+    their temporary files in this process's folder (``output.process_folder``: removed when
+    the process ends, or by the next build if it is killed), as the build's temporary folder
+    does not exist yet. ``stop_early`` closes it if no layout took it."""
+    workers = _workers("local", jobs, "")
+    if workers > 1 and not _EARLY:
+        _multiprocessing_folder()
+        pool = Pool(workers, tempdir=multiprocessing.util.get_temp_dir())
+        _EARLY.append((workers, pool))
+        pool.warm(None)
+
+
+def stop_early(failed: bool = False) -> None:
+    """Close the pool ``start_early`` started, if no layout took it over."""
+    while _EARLY:
+        _EARLY.pop()[1].close(failed=failed)
 
 
 _FOLDER: list[Path] = []  # the folder of this process for multiprocessing, once made
@@ -240,8 +268,14 @@ def local_file(url: str) -> Path:
 def executor(kind: str = "local", jobs: int | None = None, scheduler: str = "") -> Iterator[Any]:
     """The executor for ``--executor``/``--jobs``/``--scheduler``, closed after use."""
     workers = _workers(kind, jobs, scheduler)
+    early = _EARLY.pop() if _EARLY else None
+    if early is not None and (kind, early[0]) != ("local", workers):
+        early[1].close()
+        early = None
     if kind == "dask":
         runner: Any = Dask(scheduler)
+    elif early is not None:
+        runner = early[1]
     else:
         runner = Pool(workers) if workers > 1 else Inline()
     try:

@@ -33,8 +33,22 @@ class Piece:
     numbers: bytes | None = None
 
 
-def join(pieces: list[Piece], page_map: PrintLayout, created: str) -> bytes:
-    """One PDF of the pieces, in order; the first piece's metadata is the book's."""
+_SPENT: list[Any] = []  # what the last ``join_in_worker`` opened, freed when the next starts
+
+
+def join_in_worker(pieces: list[Piece], page_map: PrintLayout, created: str) -> bytes:
+    """``join`` on a worker of the layout pool, whose result the build waits for: the PDFs
+    it opened are not freed before the result goes back (freeing them takes a fifth of the
+    join) but when the next join starts; a worker of the pool ends without freeing them."""
+    _SPENT.clear()
+    return join(pieces, page_map, created, spent=_SPENT)
+
+
+def join(
+    pieces: list[Piece], page_map: PrintLayout, created: str, spent: list[Any] | None = None
+) -> bytes:
+    """One PDF of the pieces, in order; the first piece's metadata is the book's. ``spent``:
+    where to keep the PDFs opened, rather than free them on the way."""
     import pikepdf
 
     out = pikepdf.Pdf.open(io.BytesIO(pieces[0].pdf))
@@ -42,8 +56,10 @@ def join(pieces: list[Piece], page_map: PrintLayout, created: str) -> bytes:
     outline = _Outline(out)
     for number, piece in enumerate(pieces):
         source = out if number == 0 else pikepdf.Pdf.open(io.BytesIO(piece.pdf))
+        if spent is not None:
+            spent.append(source)
         if piece.numbers is not None:
-            stamp(source, piece.numbers)
+            stamp(source, piece.numbers, spent)
         if number:
             # Each page copied and appended as ``out.pages.extend`` does, less its lookup of
             # every page of ``out`` for each page appended (what ``add_blank_page`` calls).
@@ -75,11 +91,14 @@ def stamped(pdf: bytes, numbers: bytes) -> bytes:
     return saved(out)
 
 
-def stamp(pdf: Any, numbers: bytes) -> None:
-    """Draw each page of ``numbers`` over the same page of ``pdf`` (pages of one size)."""
+def stamp(pdf: Any, numbers: bytes, spent: list[Any] | None = None) -> None:
+    """Draw each page of ``numbers`` over the same page of ``pdf`` (pages of one size);
+    ``spent``: as ``join``'s."""
     import pikepdf
 
     over = pikepdf.Pdf.open(io.BytesIO(numbers))
+    if spent is not None:
+        spent.append(over)
     if len(over.pages) != len(pdf.pages):
         raise ValueError("the numbers document has not as many pages as its document")
     # The page's own content stays as it is, still compressed (it is copied, not rewritten,

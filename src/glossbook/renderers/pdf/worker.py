@@ -168,6 +168,13 @@ def _render(job: Job) -> Any:
     return fitting.render(html, stylesheets=sheets, font_config=fonts, counter_style=counters)
 
 
+def load() -> None:
+    """Import WeasyPrint (half a second) and pikepdf now: a worker started before it has work
+    (``executors.start_early``)."""
+    import pikepdf  # noqa: F401
+    import weasyprint  # noqa: F401
+
+
 def read_sheets(sources: tuple[Sheet, ...]) -> None:
     """Read the stylesheets and their fonts now (a worker warming up, ``Pool.warm``)."""
     _stylesheets(sources, _fetcher({}))
