@@ -370,7 +370,8 @@ class Plan:
         targets = {box["target"] for page in stamps["pages"] for box in page}
         printed = sorted((target, labels.get(target)) for target in targets)
         known = self._numbers.get(unit.name)
-        if known and known[0] == (unit.laid, unit.first_folio, self.digits) and known[1] == printed:
+        same = known is not None and known[0][0] is unit.laid  # the same layout, not its equal
+        if same and known[0][1:] == (unit.first_folio, self.digits) and known[1] == printed:
             return known[2]
         language = self.book.metadata.language
         text = numbers_html(stamps, unit.first_folio, labels, self.digits, language)
