@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import re
 import shutil
@@ -26,7 +27,7 @@ from glossbook.model import Book, PrintLayout
 from glossbook.pipeline import prepare
 from glossbook.progress import LayoutProgress
 from glossbook.renderers import pdf
-from glossbook.renderers.pdf import css, drawing, executors, fitting, plan
+from glossbook.renderers.pdf import css, drawing, executors, fitting, plan, rejoin
 from glossbook.renderers.pdf.stamp import NUMBERS
 from glossbook.renderers.pdf.worker import Job, Laid
 
@@ -264,6 +265,68 @@ def test_cache_lays_out_only_what_changed(tmp_path: Path) -> None:
     # the documents that print the numbers of others (the references, the index, the front);
     # the other chapters' numbers are stamped, never laid out again.
     assert 1 <= edit.laid_out < cold.laid_out / 2
+
+
+def normalised(data: bytes) -> bytes:
+    """The PDF rewritten by pikepdf as a QDF file, its objects numbered in the order they
+    are reached from its root: two PDFs of the same objects, however their files numbered
+    them, give the same (but for qpdf's notes of the original numbers)."""
+    import pikepdf
+
+    buffer = io.BytesIO()
+    with pikepdf.open(io.BytesIO(data)) as document:
+        document.save(
+            buffer,
+            qdf=True,
+            object_stream_mode=pikepdf.ObjectStreamMode.disable,
+            stream_decode_level=pikepdf.StreamDecodeLevel.none,
+        )
+    return re.sub(rb"%% Original object ID: \d+ \d+\n", b"", buffer.getvalue())
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "replaced"),
+    [("Also old, with", "Also new, with", True), ("## History", "## Histories", False)],
+    ids=["a-word-rejoined", "a-heading-joined-whole"],
+)
+def test_an_edit_inside_a_chapter_rejoins_the_last_pdf(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str, replaced: bool
+) -> None:
+    """After an edit that keeps a chapter's pages, anchors and bookmarks, the last PDF joined
+    is opened and only that chapter's pages are replaced (``rejoin.py``): the same PDF, object
+    for object, as the documents joined whole, and the same pages as a build without a
+    cache. An edit that renames an anchor joins the documents whole."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+    root = shutil.copytree(FEATURES, tmp_path / "book", ignore=shutil.ignore_patterns("build"))
+    cache = tmp_path / "cache"
+    first, _ = pdf.layout(prepare(root)[0], jobs=1, cache=cache)
+    entry = root / "manuscript" / "beta.md"
+    entry.write_text(entry.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    calls: list[bool] = []
+    replace = rejoin.replaced
+
+    def spied(*args: Any, **kwargs: Any) -> bytes | None:
+        result = replace(*args, **kwargs)
+        calls.append(result is not None)
+        return result
+
+    monkeypatch.setattr(rejoin, "replaced", spied)
+    book = prepare(root)[0]
+    edited, page_map = pdf.layout(book, jobs=1, cache=cache)
+    assert calls == [replaced]
+    (cache / "layout" / "joined.pickle").unlink()
+    whole, _ = pdf.layout(book, jobs=1, cache=cache)
+    assert calls == [replaced]  # (no last PDF: joined whole)
+    assert normalised(edited) == normalised(whole)
+    fresh, fresh_map = pdf.layout(book, jobs=1)
+    assert page_texts(edited, tmp_path) == page_texts(fresh, tmp_path)
+    assert outline(edited, tmp_path) == outline(fresh, tmp_path)
+    assert page_map == fresh_map
+    check_labels(edited, page_map, tmp_path)
+    # The edit undone, joined by a worker of the pool: the first PDF's pages again.
+    entry.write_text(entry.read_text(encoding="utf-8").replace(new, old), encoding="utf-8")
+    undone, _ = pdf.layout(prepare(root)[0], jobs=2, cache=cache, while_joining=lambda _: None)
+    assert normalised(undone) == normalised(first)
 
 
 def test_documents_are_drawn_again_when_what_they_show_changes(make_book: BookFactory) -> None:

@@ -25,6 +25,7 @@ Modules, one job each:
 - ``cache``: laid-out documents by content hash;
 - ``resume``: an edited chapter laid out again from the page where the edit begins;
 - ``join``: the documents joined into one PDF (pikepdf);
+- ``rejoin``: after an edit, the last PDF joined with its changed documents' pages replaced;
 - ``typography``: guide words short enough for the head, break opportunities in URLs.
 
 Folios: front matter counts in lower-case roman from the half-title; the page counter
@@ -57,8 +58,9 @@ from .cache import Drawn, LayoutCache, cache_folder
 from .css import DEFAULT_TRIM, LOG, STYLESHEET, check, page_setup, stylesheets
 from .drawing import Drawing, creation_date, inline_footnotes, parts
 from .executors import OnDemand, executor
-from .join import join, join_in_worker, page_labels, stamped
+from .join import page_labels, stamped
 from .plan import Plan, Progress
+from .rejoin import join_in_worker, joined
 from .worker import lay_out, write_joined
 
 __all__ = [
@@ -136,7 +138,7 @@ def layout(
         plan.run()
         page_map = plan.page_map()
         if variant is None and while_joining is not None and hasattr(runner, "submit"):
-            joining = runner.submit(join_in_worker, plan.pieces(), page_map, created)
+            joining = runner.submit(join_in_worker, plan.pieces(), page_map, created, cache)
             if before_join is not None:
                 before_join()
             while_joining(page_map)
@@ -144,7 +146,7 @@ def layout(
         if before_join is not None:
             before_join()
     if variant is None:
-        pdf = join(plan.pieces(), page_map, created)
+        pdf = joined(plan.pieces(), page_map, created, cache)
     else:
         # A tagged PDF's structure cannot be joined from pieces: WeasyPrint joins and writes.
         pdf = write_joined(

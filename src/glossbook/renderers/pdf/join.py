@@ -33,22 +33,16 @@ class Piece:
     numbers: bytes | None = None
 
 
-_SPENT: list[Any] = []  # what the last ``join_in_worker`` opened, freed when the next starts
-
-
-def join_in_worker(pieces: list[Piece], page_map: PrintLayout, created: str) -> bytes:
-    """``join`` on a worker of the layout pool, whose result the build waits for: the PDFs
-    it opened are not freed before the result goes back (freeing them takes a fifth of the
-    join) but when the next join starts; a worker of the pool ends without freeing them."""
-    _SPENT.clear()
-    return join(pieces, page_map, created, spent=_SPENT)
-
-
 def join(
-    pieces: list[Piece], page_map: PrintLayout, created: str, spent: list[Any] | None = None
+    pieces: list[Piece],
+    page_map: PrintLayout,
+    created: str,
+    spent: list[Any] | None = None,
+    counts: list[int] | None = None,
 ) -> bytes:
     """One PDF of the pieces, in order; the first piece's metadata is the book's. ``spent``:
-    where to keep the PDFs opened, rather than free them on the way."""
+    where to keep the PDFs opened, rather than free them on the way; ``counts``: where to
+    list each piece's page count."""
     import pikepdf
 
     out = pikepdf.Pdf.open(io.BytesIO(pieces[0].pdf))
@@ -60,6 +54,8 @@ def join(
             spent.append(source)
         if piece.numbers is not None:
             stamp(source, piece.numbers, spent)
+        if counts is not None:
+            counts.append(len(source.pages))
         if number:
             # Each page copied and appended as ``out.pages.extend`` does, less its lookup of
             # every page of ``out`` for each page appended (what ``add_blank_page`` calls).
