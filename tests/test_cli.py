@@ -92,3 +92,33 @@ def test_build_defaults_to_current_folder(make_book: BookFactory, run_cli, monke
     assert code == 0, text
     assert (root / "build" / "html" / "index.html").is_file()
     assert "build/html/" in text
+
+
+def test_an_interrupt_python_wrapped_is_an_interrupt(
+    make_book: BookFactory,
+    run_cli,  # type: ignore[no-untyped-def]
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """A SIGTERM that arrives while Python defines a class reaches the command wrapped in a
+    RuntimeError ("Error calling __set_name__"): still an interrupt (exit 143, the previous
+    build untouched), not reported as a bug of glossbook."""
+    import os
+    import signal
+
+    from glossbook.commands import build
+
+    root = make_book({"manuscript/alpha.md": entry_text("Alpha", "Alpha's text.")})
+
+    class Named:
+        def __set_name__(self, owner: type, name: str) -> None:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    def execute(args: object) -> int:
+        type("Defined", (), {"field": Named()})
+        return 0
+
+    monkeypatch.setattr(build, "execute", execute)
+    code, text = run_cli("build", str(root))
+    assert code == 143, text
+    assert "Interrupted; the previous build is untouched." in text
+    assert "internal error" not in text

@@ -136,14 +136,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.print(f"[bold red]error:[/] {error}", highlight=False)
         return error.exit_code
     except KeyboardInterrupt as interrupt:
-        if args.command == "build" and COMMITTED:
-            console.print("Interrupted after the new build was put in place.")
-        elif args.command == "build":
-            console.print("Interrupted; the previous build is untouched.")
-        else:
-            console.print("Interrupted.")
-        return EXIT_TERMINATED if isinstance(interrupt, Terminated) else EXIT_INTERRUPTED
+        return _interrupted(args.command, interrupt)
     except Exception as error:  # a bug: one short message, the trace on request
+        interrupt = _interrupt_in(error)
+        if interrupt is not None:
+            return _interrupted(args.command, interrupt)
         if args.debug:
             console.print_exception()
         else:
@@ -156,6 +153,33 @@ def main(argv: Sequence[str] | None = None) -> int:
                 soft_wrap=True,
             )
         return EXIT_BUG
+
+
+def _interrupted(command: str, interrupt: KeyboardInterrupt) -> int:
+    from .console import console
+    from .output import COMMITTED
+
+    if command == "build" and COMMITTED:
+        console.print("Interrupted after the new build was put in place.")
+    elif command == "build":
+        console.print("Interrupted; the previous build is untouched.")
+    else:
+        console.print("Interrupted.")
+    return EXIT_TERMINATED if isinstance(interrupt, Terminated) else EXIT_INTERRUPTED
+
+
+def _interrupt_in(error: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C or SIGTERM that caused ``error``, if one did: Python wraps what is raised
+    in some places (a class being defined: "Error calling __set_name__") in an error of its
+    own."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 @contextlib.contextmanager
