@@ -214,13 +214,14 @@ def _pdf(ranges: list[tuple[Laid, int, int]]) -> bytes:
         with warnings.catch_warnings():  # the names are kept above
             warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
             out.pages.extend(pdf.pages[first:stop])
-    array = pikepdf.Array()
+    # A list made into one array: extending a pikepdf.Array copies it (a chapter's thousand
+    # names took a second).
+    array = []
     objects = [page.obj for page in out.pages]  # (out.pages[n] looks every page up)
     for name in sorted(names):
         page, x, y = names[name]
-        where = pikepdf.Array([objects[page], pikepdf.Name.XYZ, x, y, 0])
-        array.extend([pikepdf.String(name), where])
-    out.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=array))
+        array += [pikepdf.String(name), pikepdf.Array([objects[page], pikepdf.Name.XYZ, x, y, 0])]
+    out.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=pikepdf.Array(array)))
     roots: list[Any] = []
     stack: list[tuple[int, Any]] = []
     for depth, item, page, left, top in flat:
