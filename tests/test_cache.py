@@ -59,3 +59,36 @@ def test_layout_cache_stays_warm_across_installs(make_book: BookFactory, tmp_pat
     first = build(Path(glossbook.__file__).parent.parent)
     assert first
     assert build(elsewhere) == first  # no document laid out (nor cached) again
+
+
+def test_templates_are_kept_compiled_and_compiled_again_when_changed(
+    make_book: BookFactory,
+    run_cli,  # type: ignore[no-untyped-def]
+) -> None:
+    """A build keeps the templates as Jinja compiled them in the build cache (a new process
+    does not compile them again); a template of the book's own changed since is compiled
+    again, and the edition shows the change."""
+    from glossbook import theme
+
+    root = make_book({"manuscript/alpha.md": entry_text("Alpha", "Alpha's text.")})
+    own = root / "styles" / "templates" / "html" / "search.html"
+    own.parent.mkdir(parents=True)
+    own.write_text('<p class="own-search">first</p>\n', encoding="utf-8")
+    code, text = run_cli("build", str(root), "--format", "html")
+    assert code == 0, text
+    compiled = root / "build" / ".cache" / "templates"
+    kept = sorted(compiled.iterdir())
+    assert len(kept) >= 3 and all(path.stat().st_size for path in kept)
+    page = root / "build" / "html" / "chapter-a.html"
+    assert "first" in page.read_text(encoding="utf-8")
+    theme._environment.cache_clear()  # as a new process: what is compiled comes from the cache
+    own.write_text('<p class="own-search">second</p>\n', encoding="utf-8")
+    code, text = run_cli("build", str(root), "--format", "html", "--no-cache")
+    assert code == 0, text
+    assert "second" in page.read_text(encoding="utf-8")
+    assert sorted(compiled.iterdir()) == kept  # --no-cache: the cache left as it was
+    theme._environment.cache_clear()
+    own.write_text('<p class="own-search">third</p>\n', encoding="utf-8")
+    code, text = run_cli("build", str(root), "--format", "html")
+    assert code == 0, text
+    assert "third" in page.read_text(encoding="utf-8")

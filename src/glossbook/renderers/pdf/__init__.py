@@ -40,7 +40,6 @@ each entry its guide word (whole words) and each URL its break opportunities.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import logging
@@ -278,9 +277,12 @@ def layout_json(page_map: PrintLayout) -> str:
 
     ``PrintLayout(pages=[PrintPage(**page) for page in data["pages"]])`` reads it back.
     """
-    data: dict[str, object] = {"generator": f"glossbook {__version__}"}
-    data.update(dataclasses.asdict(page_map))
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    # A page a line, each written by json's C encoder (indented, json writes it in Python:
+    # a tenth of a second for a 2,000-page book).
+    pages = ",\n  ".join(json.dumps(vars(page), ensure_ascii=False) for page in page_map.pages)
+    generator = json.dumps(f"glossbook {__version__}")
+    listed = f"[\n  {pages}\n ]" if pages else "[]"
+    return f'{{\n "generator": {generator},\n "pages": {listed}\n}}\n'
 
 
 def render(
