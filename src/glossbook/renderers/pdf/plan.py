@@ -38,9 +38,12 @@ its true numbers.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import logging
 import re
+import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -294,6 +297,9 @@ class Plan:
                 windows[n] = resume.window(jobs[n], *prior, to_end=to_end) if prior else None
             if self.progress:
                 self.progress.start(what, len(pending))
+            if any(windows.values()) and "pikepdf" not in sys.modules:
+                # What the splice needs, imported while the windows are laid out.
+                threading.Thread(target=importlib.import_module, args=("pikepdf",)).start()
             sent = [window.job if (window := windows[n]) else jobs[n] for n in pending]
             for n, laid in zip(pending, self.runner.map(sent, done), strict=True):
                 window, prior = windows[n], priors[n]
@@ -301,9 +307,9 @@ class Plan:
             pending = [n for n in pending if results[n] is None]
         laid_out = [laid for laid in results if laid is not None]
         if self.cache:
-            for n, (job, laid) in enumerate(zip(jobs, laid_out, strict=True)):
-                if n in priors:
-                    self.cache.put(job, laid)
+            for n in priors:  # (the last layout of a document found in the cache is known)
+                job, laid = jobs[n], laid_out[n]
+                self.cache.put(job, laid)
                 if job.stamp and job.write and laid.opens and (parts := resume.chunks(job.html)):
                     self.cache.remember_prior(job, parts.digests())
         return laid_out
