@@ -63,6 +63,7 @@ def test_edited_chapter_is_laid_out_from_the_edit_on(
     assert windows, record.names
     if edit == "a word":
         assert "chapter-a" not in record.names  # never the whole chapter
+        assert len(windows) == 1  # nor laid out again to its end
     fresh, page_map = pdf.layout(book, jobs=1)
     assert after == page_map
     assert page_texts(data, tmp_path) == page_texts(fresh, tmp_path)

@@ -8,10 +8,11 @@ entry's guide word, its footnotes its own, and the page numbers are stamped afte
 (``stamp.py``), so no counter carries into it. Such pages are where a chapter can be cut.
 
 So the chapter is laid out again as a *window*: the chapter's own document with the entries
-before the last such page at or before the edit left out, and the entries from a few pages
-past the edit on left out too. The window opens with the chapter's heading (its running
-strings and page group) on a page of its own, and a break puts the first entry on a page of
-the side it had (``RESUME``): those first pages are dropped. The window's pages are the
+before the last such page at or before the edit left out, and the entries past the page
+after the first such page past the edit left out too. The window opens with the chapter's
+heading (its running strings and page group) and the entry before, emptied, on a page of
+their own, and a break puts the first entry on a page of the side it had: those first pages
+are dropped. The window's pages are the
 chapter's from there, up to the first page past the edit that the same entry opens on the
 same side in the last layout and in the window alike, with the same anchors on it: from
 there on, the chapter's pages are the last layout's. The chapter is the last layout's pages
@@ -36,7 +37,6 @@ from .worker import Job, Laid
 
 _ENTRY = re.compile(r'<article class="entry" id="([^"]+)"')
 _END = "</article>"
-LOOKAHEAD = 6  # pages of the last layout past the edit the window covers
 
 
 @dataclass(frozen=True)
@@ -55,11 +55,12 @@ class Chunks:
 
     def window(self, start: int, stop: int, side: str) -> str:
         """The document of entries ``start`` to ``stop``, the first on a page of ``side``:
-        after the entry before it (so that it stands as it stood, after an entry), with a
-        break to a page of that side."""
+        after the entry before it, emptied (so that it stands as it stood, after an entry,
+        without laying out pages that are dropped), with a break to a page of that side."""
         anchor, before = self.entries[start - 1]
         opening = f'<article class="entry" id="{anchor}"'
-        before = before.replace(opening, f'{opening} style="break-after: {side}"', 1)
+        tag = before[: before.index(">") + 1]  # (a quoted ">" is written &gt;)
+        before = tag.replace(opening, f'{opening} style="break-after: {side}"', 1) + _END
         body = "".join(text for _, text in self.entries[start:stop])
         return self.head + before + body + self.tail
 
@@ -124,10 +125,14 @@ def window(
     shift = len(before) - len(after)
     stop = len(after)
     if not to_end:
-        # Entries as far as LOOKAHEAD pages past where the edit ends in the last layout.
+        # Entries as far as the page after the first one past the edit (in the last layout)
+        # that an entry opens: where the window can meet the last layout again.
         ended = _first_page(old, before[new_from + shift][0]) if new_from < len(after) else None
-        if ended is not None and ended + LOOKAHEAD < old.count - 1:
-            last = old.anchors[ended + LOOKAHEAD]
+        later = {name for name, _ in before[new_from + shift :]}
+        meets = (p for p in range(ended or 0, old.count - 2) if old.opens[p] in later)
+        meet = next(meets, None) if ended is not None else None
+        if meet is not None:
+            last = old.anchors[meet + 1]
             reach = max((old_index[a] for a in last if a in old_index), default=len(before) - 1)
             stop = min(len(after), max(reach - shift + 1, new_from + 1))
     side = "left" if cut % 2 else "right"  # a document opens on a recto: page 0 is right
