@@ -44,17 +44,24 @@ EDITS = {
 }
 
 
-@pytest.mark.parametrize("edit", list(EDITS))
+@pytest.mark.parametrize(
+    ("edit", "entry"),
+    [*((edit, 15) for edit in EDITS), ("a word", 0)],
+    ids=[*EDITS, "a word in the first entry"],
+)
 def test_edited_chapter_is_laid_out_from_the_edit_on(
-    make_book: BookFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str
+    make_book: BookFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str, entry: int
 ) -> None:
+    """After an edit, the chapter is laid out from the last page before it that an entry
+    opens (from its start when the edit comes before any), and is the chapter laid out
+    whole, page for page."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
     root = make_book(entries())
     cache = tmp_path / "cache"
     _, before = pdf.layout(prepare(root)[0], jobs=1, cache=cache)
     chapter = [p for p in before.pages if p.section == "body"]
     assert len(chapter) > 16  # pages enough to cut the chapter
-    target = root / "manuscript" / "alpha-15.md"
+    target = root / "manuscript" / f"alpha-{entry:02d}.md"
     target.write_text(EDITS[edit](target.read_text(encoding="utf-8")), encoding="utf-8")
     book = prepare(root)[0]
     record = Record()

@@ -19,7 +19,8 @@ there on, the chapter's pages are the last layout's. The chapter is the last lay
 before the cut, the window's, then the last layout's again (``splice``), and it is cached
 under the whole chapter's job, as if it had been laid out whole. A window that finds no
 such page is laid out again to the chapter's end; an edit before the first page an entry
-opens, a change to the chapter's heading, or anything unexpected: the whole chapter.
+opens is laid out from the chapter's start (as far as a window); a change to the chapter's
+heading, or anything unexpected: the whole chapter.
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ class Chunks:
         before = tag.replace(opening, f'{opening} style="break-after: {side}"', 1) + _END
         body = "".join(text for _, text in self.entries[start:stop])
         return self.head + before + body + self.tail
+
+    def first(self, stop: int) -> str:
+        """The document of the entries before ``stop``."""
+        return self.head + "".join(text for _, text in self.entries[:stop]) + self.tail
 
 
 def chunks(html: str) -> Chunks | None:
@@ -119,8 +124,8 @@ def window(
         default=0,
     )
     if cut == 0 or old_index[old.opens[cut]] == 0:
-        return None
-    start = old_index[old.opens[cut]]
+        cut = 0  # an edit before any page an entry opens: from the chapter's start
+    start = old_index[old.opens[cut]] if cut else 0
     new_from = len(after) - tail  # first entry past the edit, in the new chapter
     shift = len(before) - len(after)
     stop = len(after)
@@ -136,8 +141,8 @@ def window(
             reach = max((old_index[a] for a in last if a in old_index), default=len(before) - 1)
             stop = min(len(after), max(reach - shift + 1, new_from + 1))
     side = "left" if cut % 2 else "right"  # a document opens on a recto: page 0 is right
-    text = new.window(start, stop, side)
-    name = f"{job.name} (from {old.opens[cut]})"  # as the progress shows it
+    text = new.window(start, stop, side) if cut else new.first(stop)
+    name = f"{job.name} (from {old.opens[cut] or 'its start'})"  # as the progress shows it
     sub = dataclasses.replace(job, name=name, html=text, cost=len(text))
     names = [name for name, _ in after]
     return Window(sub, cut, new_from, stop == len(after), names)
@@ -147,8 +152,12 @@ def splice(win: Window, old: Laid, laid: Laid) -> Laid | None:
     """The chapter's layout: the last layout's pages before the cut, the window's, and the
     last layout's from where they meet again; None when they do not meet (lay out further)."""
     # The window's pages before the cut's (the heading's, the entry before, a blank one).
-    drop = next((n for n, name in enumerate(laid.opens) if name == old.opens[win.cut]), 0)
-    if not drop or drop % 2 != win.cut % 2 or laid.pdf is None:
+    drop = 0
+    if win.cut:
+        drop = next((n for n, name in enumerate(laid.opens) if name == old.opens[win.cut]), 0)
+        if not drop or drop % 2 != win.cut % 2:
+            return None
+    if laid.pdf is None:
         return None
     if laid.stamps is None or old.stamps is None or laid.stamps["size"] != old.stamps["size"]:
         return None
