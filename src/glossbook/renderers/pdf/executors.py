@@ -57,6 +57,7 @@ class Pool:
 
     def __init__(self, workers: int, tempdir: str | None = None) -> None:
         self.workers = workers
+        self.warmed = 0  # the workers started by ``warm``
         _multiprocessing_folder()
         context = multiprocessing.get_context("forkserver")
         # Not WeasyPrint: the forkserver would import it (half a second) before it forks the
@@ -87,12 +88,16 @@ class Pool:
         """Run ``work(*args)`` on a worker (the join, while this process makes the EPUB)."""
         return self.pool.submit(work, *args)
 
-    def warm(self, sheets: tuple[Sheet, ...] | None) -> None:
-        """Start every worker now, each reading the stylesheets and their fonts (with None,
-        only loading WeasyPrint), while this process draws the documents or reads the book
-        (the first job then finds its worker ready)."""
+    def warm(self, sheets: tuple[Sheet, ...] | None, workers: int | None = None) -> None:
+        """Start ``workers`` workers now (default: every one, or as many as were started
+        so), each reading the stylesheets and their fonts (with None, only loading
+        WeasyPrint), while this process draws the documents or reads the book (the first job
+        then finds its worker ready). The pool starts the others when it has work for
+        them."""
+        count = workers or self.warmed or self.workers
+        self.warmed = max(self.warmed, count)
         with held_signals() as received:
-            for _ in range(self.workers):
+            for _ in range(count):
                 if sheets is None:
                     self.pool.submit(load)
                 else:
@@ -121,19 +126,21 @@ _EARLY: list[tuple[int, Pool, threading.Thread]] = []  # a pool started before t
 
 
 def start_early(jobs: int | None = None) -> None:
-    """Start the local layout pool now, before the build reads the book: its workers load
-    WeasyPrint meanwhile (half a second each, which a one-entry edit would otherwise wait
-    for), and the layout's ``executor`` takes the pool over. The workers are started on a
-    thread (each waits for the forkserver, which imports glossbook first: a sixth of a
-    second the build goes on reading meanwhile). Until the layout takes the pool, its
-    workers keep their temporary files in this process's folder (``output.process_folder``:
-    removed when the process ends, or by the next build if it is killed), as the build's
-    temporary folder does not exist yet. ``stop_early`` closes it if no layout took it."""
+    """Start the local layout pool now, before the build reads the book: a worker loads
+    WeasyPrint meanwhile (half a second, which a one-entry edit would otherwise wait for),
+    and the layout's ``executor`` takes the pool over. The worker is started on a thread (it
+    waits for the forkserver, which imports glossbook first: a sixth of a second the build
+    goes on reading meanwhile). Until the layout takes the pool, its workers keep their
+    temporary files in this process's folder (``output.process_folder``: removed when the
+    process ends, or by the next build if it is killed), as the build's temporary folder does
+    not exist yet. ``stop_early`` closes it if no layout took it."""
     workers = _workers("local", jobs, "")
     if workers > 1 and not _EARLY:
         _multiprocessing_folder()
         pool = Pool(workers, tempdir=multiprocessing.util.get_temp_dir())
-        starting = threading.Thread(target=pool.warm, args=(None,), name="workers", daemon=True)
+        # One: a build after an edit lays out a chapter or two, and the workers loading
+        # WeasyPrint would take the cores from the build reading the book.
+        starting = threading.Thread(target=pool.warm, args=(None, 1), name="workers", daemon=True)
         _EARLY.append((workers, pool, starting))
         starting.start()
 
