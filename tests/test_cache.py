@@ -92,3 +92,27 @@ def test_templates_are_kept_compiled_and_compiled_again_when_changed(
     code, text = run_cli("build", str(root), "--format", "html")
     assert code == 0, text
     assert "third" in page.read_text(encoding="utf-8")
+
+
+def test_layout_cache_keeps_each_number_box_style_once(tmp_path: Path) -> None:
+    """A stamped layout's number boxes are kept with their styles in a table (a chapter's
+    thousand boxes share a few long styles) and read back as they were laid out."""
+    import json
+
+    from glossbook.renderers.pdf.cache import LayoutCache
+    from glossbook.renderers.pdf.worker import Job, Laid
+
+    serif, sans = "font-family:serif;font-size:11px", "font-family:sans-serif;font-size:9px"
+    pages = [
+        [{"kind": "folio", "style": serif, "x": 1.5}, {"kind": "page", "style": sans}],
+        [{"kind": "folio", "style": serif, "x": 2.5}],
+    ]
+    stamps = {"size": [576.0, 864.0, 0], "pages": pages}
+    job = Job("chapter-a", "<html></html>", (), "", stamp=True)
+    laid = Laid("chapter-a", [["a"], []], [False, False], b"%PDF-1.7", [], 0.0)
+    laid.stamps = json.loads(json.dumps(stamps))
+    LayoutCache(tmp_path).put(job, laid)
+    (kept,) = (tmp_path / "layout").glob("*/*.json")
+    assert json.loads(kept.read_text(encoding="utf-8"))["stamps"]["styles"] == [serif, sans]
+    again = LayoutCache(tmp_path).get(job)
+    assert again is not None and again.stamps == stamps and again.pdf == b"%PDF-1.7"

@@ -22,6 +22,7 @@ from typing import Any
 
 from ... import __version__, picklefile
 from ...model import Book
+from .stamp import Stamps
 from .worker import Job, Laid
 
 FORMAT = 4
@@ -66,7 +67,7 @@ class LayoutCache:
             if data.get("format") != FORMAT:
                 raise ValueError(meta)
             laid = Laid(name, data["anchors"], data["blank"], None, data["warnings"])
-            laid.stamps = data.get("stamps")
+            laid.stamps = _stamps_read(data.get("stamps"))
             laid.starts = data.get("starts", [])
             laid.opens = data.get("opens", [])
             if with_pdf:
@@ -88,7 +89,7 @@ class LayoutCache:
             "anchors": laid.anchors,
             "blank": laid.blank,
             "warnings": laid.warnings,
-            "stamps": laid.stamps,
+            "stamps": _stamps_written(laid.stamps),
             "starts": laid.starts,
             "opens": laid.opens,
         }
@@ -164,6 +165,30 @@ class Drawn:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             picklefile.save(self.file, __version__, self.FORM, self.used)
             self.kept = dict(self.used)
+
+
+def _stamps_written(stamps: Stamps | None) -> Stamps | None:
+    """A stamped layout's number boxes as kept: the boxes' styles (long, and few) in a table
+    of their own, each box naming its style by its place there (a chapter's boxes wrote a
+    megabyte of the same styles, which a build after an edit read for every chapter)."""
+    if stamps is None:
+        return None
+    styles: dict[str, int] = {}
+    pages = [
+        [{**box, "style": styles.setdefault(box["style"], len(styles))} for box in boxes]
+        for boxes in stamps["pages"]
+    ]
+    return {**stamps, "pages": pages, "styles": list(styles)}
+
+
+def _stamps_read(kept: Stamps | None) -> Stamps | None:
+    if kept is None or "styles" not in kept:
+        return kept  # (as an earlier glossbook of this format kept them)
+    styles = kept.pop("styles")
+    for boxes in kept["pages"]:
+        for box in boxes:
+            box["style"] = styles[box["style"]]
+    return kept
 
 
 def _write(path: Path, data: bytes) -> None:
