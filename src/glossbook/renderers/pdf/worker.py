@@ -126,6 +126,7 @@ def lay_out_shipped(job: Job, urls: tuple[str, ...], *data: bytes) -> Laid:
 
 
 def _lay_out(job: Job) -> Laid:
+    _install()
     with captured_warnings() as records:
         document = _render(job)
         anchors = [list(page.anchors) for page in document.pages]
@@ -137,9 +138,49 @@ def _lay_out(job: Job) -> Laid:
         if job.write:
             _anchor_other_documents(document)
             pdf = document.write_pdf(pdf_identifier=job.identifier or None)
+        _unlink(document)
     warnings = [record.getMessage() for record in records]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     return Laid(job.name, anchors, blank, pdf, warnings, peak, stamps, starts, opens)
+
+
+# The layout contexts WeasyPrint made since the last ``_unlink`` (``_install``).
+_CONTEXTS: list[Any] = []
+
+
+def _install() -> None:
+    """Have WeasyPrint's documents keep their layout context in ``_CONTEXTS`` (once per
+    process), so that ``_unlink`` can reach it."""
+    from weasyprint.document import Document
+
+    made = Document.__dict__["_build_layout_context"].__func__
+    if getattr(made, "kept", False):
+        return
+
+    def kept(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        context = made(cls, *args, **kwargs)
+        _CONTEXTS.append(context)
+        return context
+
+    kept.kept = True  # type: ignore[attr-defined]
+    Document._build_layout_context = classmethod(kept)
+
+
+def _unlink(document: Any) -> None:
+    """Break the reference cycles that keep a laid-out document's boxes and styles alive
+    once it is dropped, so that they are freed at once, not by the cycle collector (which
+    walked a chapter's hundreds of thousands of objects after each job, a twentieth of its
+    layout): the layout context refers to itself (its image loader), and each page's
+    footnote area to its page. The document is not to be used after this."""
+    from weasyprint.formatting_structure import boxes
+
+    for context in _CONTEXTS:
+        context.__dict__.clear()
+    _CONTEXTS.clear()
+    for page in document.pages:
+        for child in page._page_box.children:
+            if isinstance(child, boxes.FootnoteAreaBox):
+                child.page = None
 
 
 def write_joined(jobs: list[Job], **options: Any) -> bytes:
