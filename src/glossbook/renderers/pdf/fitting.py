@@ -16,7 +16,8 @@ looser word space, other hyphenation limits: what a compositor does by hand), an
 first variant without a fault is kept (with none, the setting with the fewest faults). A
 variant is a copy of the paragraph's styles, so the text is drawn as it was measured.
 
-Only the faulty paragraphs cost more (their lines on one page, set again a few times), no
+Only the faulty paragraphs cost more (their lines on one page, set again a few times: a
+variant is given up at the line where it has as many faults as the best setting so far), no
 document is laid out twice, and the rule is local to a paragraph and its page: the book
 laid out as one document and its chapters laid out alone get the same lines.
 """
@@ -101,26 +102,33 @@ def _fitted(
     own = _own_styles(box)
     _restyle(own, None)
 
-    def page_of_lines() -> tuple[list[tuple[Any, Any]], Iterator[tuple[Any, Any]]]:
+    def page_of_lines(
+        limit: float = float("inf"),
+    ) -> tuple[list[tuple[Any, Any]], Iterator[tuple[Any, Any]], int]:
+        """The lines on this page, their generator and their faults; with ``limit``, only
+        up to the line that brings the faults to it (such a setting is not kept)."""
         it = lines(context, box, position_y, bottom_space, skip_stack, *rest)
         taken = []
+        count = _Faults()
         for line, resume in it:
             taken.append((line, resume))
+            if count.add(line) >= limit:
+                break
             if resume is None or context.overflows_page(
                 bottom_space, line.position_y + line.height
             ):
                 break
-        return taken, it
+        return taken, it, count.faults
 
-    taken, it = page_of_lines()
-    faults = _faults([line for line, _ in taken])
+    taken, it, faults = page_of_lines()
     if faults:
         best, fewest = None, faults
         for variant in VARIANTS:
             _discard(context, taken, rest)
             _restyle(own, variant)
-            taken, it = page_of_lines()
-            faults = _faults([line for line, _ in taken])
+            # A setting with as many faults as the best so far is not kept: its lines
+            # past the one that shows it are not set.
+            taken, it, faults = page_of_lines(limit=fewest)
             if not faults:
                 break
             if faults < fewest:
@@ -128,7 +136,7 @@ def _fitted(
         else:  # none is perfect: the one with the fewest faults
             _discard(context, taken, rest)
             _restyle(own, best)
-            taken, it = page_of_lines()
+            taken, it, _ = page_of_lines()
     yield from taken
     yield from it
 
@@ -177,26 +185,32 @@ def _discard(context: Any, taken: list[tuple[Any, Any]], rest: tuple[Any, ...]) 
     remove_placeholders(context, [line for line, _ in taken], absolute_boxes, fixed_boxes)
 
 
-def _faults(lines: list[Any]) -> int:
-    """How many of the lines are loose or the third (or later) hyphenated line in a row."""
-    faults = run = 0
-    for line in lines:
+class _Faults:
+    """The faults of a paragraph's lines so far, a line at a time: loose lines, and each
+    hyphenated line past the second in a row."""
+
+    def __init__(self) -> None:
+        self.faults = 0
+        self.run = 0  # hyphenated lines in a row up to the last line
+
+    def add(self, line: Any) -> int:
+        """Count ``line`` in; the faults so far."""
         texts = list(_texts(line))
         if not texts:
-            run = 0
-            continue
+            self.run = 0
+            return self.faults
         end = texts[-1].text.rstrip()
         if len(end) > 1 and end.endswith(HYPHENS):
-            run += 1
-            faults += run > LONGEST_RUN
+            self.run += 1
+            self.faults += self.run > LONGEST_RUN
         else:
-            run = 0
+            self.run = 0
         spacing = max(box.justification_spacing for box in texts)
         if spacing:
             size = texts[-1].style["font_size"]
             spaces = sum(box.text.count(" ") for box in texts)
-            faults += spaces >= 2 and spacing + SPACE * size > LOOSE * size
-    return faults
+            self.faults += spaces >= 2 and spacing + SPACE * size > LOOSE * size
+        return self.faults
 
 
 def _texts(box: Any) -> Iterator[Any]:
