@@ -121,44 +121,31 @@ class Pool:
                 process.kill()
 
 
-_EARLY: list[tuple[int, Pool, threading.Thread]] = []  # a pool started before the book was
-# read, its size, and the thread starting its workers
+_EARLY: list[tuple[int, Pool]] = []  # a pool started before the book was read, and its size
 
 
 def start_early(jobs: int | None = None) -> None:
     """Start the local layout pool now, before the build reads the book: a worker loads
     WeasyPrint meanwhile (half a second, which a one-entry edit would otherwise wait for),
-    and the layout's ``executor`` takes the pool over. The worker is started on a thread (it
-    waits for the forkserver, which imports glossbook first: a sixth of a second the build
-    goes on reading meanwhile). Until the layout takes the pool, its workers keep their
-    temporary files in this process's folder (``output.process_folder``: removed when the
-    process ends, or by the next build if it is killed), as the build's temporary folder does
-    not exist yet. ``stop_early`` closes it if no layout took it."""
+    and the layout's ``executor`` takes the pool over. One worker: a build after an edit
+    lays out a chapter or two, and workers loading WeasyPrint would take the cores from the
+    build reading the book; the pool starts the others when it has work for them. Until the
+    layout takes the pool, its workers keep their temporary files in this process's folder
+    (``output.process_folder``: removed when the process ends, or by the next build if it
+    is killed), as the build's temporary folder does not exist yet. ``stop_early`` closes
+    it if no layout took it."""
     workers = _workers("local", jobs, "")
     if workers > 1 and not _EARLY:
         _multiprocessing_folder()
         pool = Pool(workers, tempdir=multiprocessing.util.get_temp_dir())
-        # One: a build after an edit lays out a chapter or two, and the workers loading
-        # WeasyPrint would take the cores from the build reading the book.
-        starting = threading.Thread(target=pool.warm, args=(None, 1), name="workers", daemon=True)
-        _EARLY.append((workers, pool, starting))
-        starting.start()
-
-
-def _take_early() -> tuple[int, Pool] | None:
-    """The pool ``start_early`` started, its workers started (None: there is none)."""
-    if not _EARLY:
-        return None
-    workers, pool, starting = _EARLY.pop()
-    starting.join()
-    return workers, pool
+        _EARLY.append((workers, pool))
+        pool.warm(None, 1)
 
 
 def stop_early(failed: bool = False) -> None:
     """Close the pool ``start_early`` started, if no layout took it over."""
-    early = _take_early()
-    if early is not None:
-        early[1].close(failed=failed)
+    while _EARLY:
+        _EARLY.pop()[1].close(failed=failed)
 
 
 _FOLDER: list[Path] = []  # the folder of this process for multiprocessing, once made
@@ -289,7 +276,7 @@ def local_file(url: str) -> Path:
 def executor(kind: str = "local", jobs: int | None = None, scheduler: str = "") -> Iterator[Any]:
     """The executor for ``--executor``/``--jobs``/``--scheduler``, closed after use."""
     workers = _workers(kind, jobs, scheduler)
-    early = _take_early()
+    early = _EARLY.pop() if _EARLY else None
     if early is not None and (kind, early[0]) != ("local", workers):
         early[1].close()
         early = None
