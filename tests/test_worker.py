@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import gc
+import io
+import re
+import subprocess
+from pathlib import Path
+
+import pikepdf
 
 from glossbook.renderers.pdf import worker
 from glossbook.renderers.pdf.css import Sheet
+from glossbook.renderers.pdf.stamp import numbers_css, numbers_html, tall_css
 from glossbook.renderers.pdf.worker import Job
 
 SHEET = "@page { size: A6; } .note { float: footnote; } p { text-align: justify; }"
@@ -32,3 +39,89 @@ def test_a_laid_out_document_is_freed_without_the_cycle_collector() -> None:
     assert laid.count > 2 and laid.pdf
     assert "LayoutContext" not in left
     assert "PageBox" not in left and "FootnoteAreaBox" not in left
+
+
+def test_number_boxes_name_only_a_language_other_than_the_documents() -> None:
+    """A numbers document's boxes in the book's language take it from the document (no
+    attribute for the cascade to match on each of them); a box in another language keeps
+    its own, so that its digits are shaped for it."""
+    box = {"kind": "page", "target": "a", "parts": [["s", " (p. "], ["n", ""], ["s", ")"]]}
+    box |= {"x": 10.0, "y": 20.0, "width": 30.0, "align": "left", "style": "font-size:9px;"}
+    stamps = {"size": [400.0, 600.0, 0.0], "pages": [[box | {"lang": "en"}, box | {"lang": "de"}]]}
+    html = numbers_html(stamps, 1, {"a": "12"}, 2, "en")
+    assert html.count('lang="en"') == 1 and html.startswith('<!DOCTYPE html><html lang="en">')
+    assert html.count('lang="de"') == 1 and html.count("(p. 12)") == 2
+
+
+def _numbers_job(tall: bool, look: str = "") -> Job:
+    """A numbers document of four pages with a bleed: folios centred and right-aligned,
+    page numbers in running text, a page without numbers."""
+    folio = {"kind": "folio", "target": "", "parts": [["n", "decimal"]], "lang": "en"}
+    folio |= {"y": 560.0, "width": 40.0, "align": "center", "style": "font-size:10px;"}
+    ref = {"kind": "page", "target": "a", "parts": [["s", " (p. "], ["n", ""], ["s", ")"]]}
+    ref |= {"width": 36.0, "align": "left", "style": "font-size:11px;line-height:15px;"}
+    ref |= {"lang": "en"}
+    pages = [
+        [folio | {"x": 180.0, "align": "center"}, ref | {"x": 40.0, "y": 100.0}],
+        [folio | {"x": 330.0, "align": "right"}],
+        [],
+        [ref | {"x": 70.0, "y": 0.0}, ref | {"x": 200.0, "y": 580.0}, folio | {"x": 180.0}],
+    ]
+    stamps = {"size": [400.0, 600.0, 11.0], "pages": pages}
+    html = numbers_html(stamps, 7, {"a": "123"}, 3, "en")
+    sheets = (Sheet(numbers_css(stamps) + look),)
+    return Job("doc (numbers)", html, sheets, "", tall=tall_css(stamps) if tall else "")
+
+
+def _words(pdf: bytes, tmp_path: Path) -> list[list[tuple[str, float, float]]]:
+    """Each page's words and where they stand, as pdftotext reads them."""
+    path = tmp_path / "numbers.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return [
+        [(w, float(x), float(y)) for x, y, w in WORD.findall(page)]
+        for page in out.split("<page ")[1:]
+    ]
+
+
+WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>')
+
+
+def test_a_numbers_document_laid_out_tall_draws_its_pages_as_laid_out_alone(
+    tmp_path: Path,
+) -> None:
+    """A numbers document is laid out as one tall page, cut into its pages: the same pages
+    (size, bleed), the same words at the same places as when each page is laid out."""
+    tall, paged = _numbers_job(tall=True), _numbers_job(tall=False)
+    assert worker._lay_out_tall(tall) is not None  # cut, not laid out again a page each
+    cut, alone = worker.lay_out(tall), worker.lay_out(paged)
+    assert cut.count == alone.count == 4 and cut.pdf and alone.pdf
+    boxes = ("/MediaBox", "/TrimBox", "/BleedBox")
+    with pikepdf.open(io.BytesIO(cut.pdf)) as a, pikepdf.open(io.BytesIO(alone.pdf)) as b:
+        for one, other in zip(a.pages, b.pages, strict=True):
+            assert [list(one.obj[k]) for k in boxes] == [list(other.obj[k]) for k in boxes]
+    words, expected = _words(cut.pdf, tmp_path), _words(alone.pdf, tmp_path)
+    assert [[w for w, _, _ in page] for page in expected] == [
+        ["(p.", "123)", "7"],
+        ["8"],
+        [],
+        ["(p.", "123)", "10", "(p.", "123)"],
+    ]
+    for page, other in zip(words, expected, strict=True):
+        assert [w for w, _, _ in page] == [w for w, _, _ in other]
+        for (_, x, y), (_, x2, y2) in zip(page, other, strict=True):
+            assert abs(x - x2) < 1e-4 and abs(y - y2) < 1e-4
+
+
+def test_a_numbers_document_that_cannot_be_cut_is_laid_out_a_page_each(
+    tmp_path: Path,
+) -> None:
+    """Anything but text painted on the tall page (here a rule under each number) cannot be
+    told to a page: the document is laid out a page each."""
+    look = "section > div { border-bottom: 1px solid black; }"
+    tall, paged = _numbers_job(tall=True, look=look), _numbers_job(tall=False, look=look)
+    assert worker._lay_out_tall(tall) is None
+    laid = worker.lay_out(tall)
+    assert laid.pdf == worker.lay_out(paged).pdf

@@ -57,7 +57,7 @@ from .css import Sheet
 from .drawing import Drawing, Part, roman, with_page_numbers
 from .executors import local_file
 from .join import Piece
-from .stamp import NUMBERS, font_faces, numbers_css, numbers_html
+from .stamp import NUMBERS, font_faces, numbers_css, numbers_html, tall_css
 from .worker import Job, Laid
 
 LOG = logging.getLogger("glossbook.pdf")
@@ -384,7 +384,8 @@ class Plan:
         text = numbers_html(stamps, unit.first_folio, labels, self.digits, language)
         sheets = (*self.faces, Sheet(numbers_css(stamps)))
         cost = NUMBERS_PAGE * len(stamps["pages"])
-        job = self._job(unit.name + NUMBERS, text, 1, True, sheets=sheets, cost=cost)
+        tall = tall_css(stamps)
+        job = self._job(unit.name + NUMBERS, text, 1, True, sheets=sheets, cost=cost, tall=tall)
         self._numbers[unit.name] = ((unit.laid, unit.first_folio, self.digits), printed, job)
         return job
 
@@ -398,6 +399,7 @@ class Plan:
         stamp: bool = False,
         sheets: tuple[Sheet, ...] | None = None,
         cost: int | None = None,
+        tall: str = "",
     ) -> Job:
         return Job(
             name,
@@ -410,6 +412,7 @@ class Plan:
             self.identifier,
             self.digests(text),
             cost=len(text) if cost is None else cost,
+            tall=tall,
         )
 
     def digests(self, text: str) -> tuple[tuple[str, str], ...]:

@@ -9,7 +9,9 @@ alignment and font, and what it prints (strings, the page counter, the folio of 
 target). When every page count is known, a small *numbers* document is made for it
 (``numbers_html``): one page per page of the body document, the same size, each number in a
 box of the recorded geometry and font, now with its true text; the join draws each of its
-pages over the body page (``join.py``). Its text layer is the whole text of the box, "(p. 12)",
+pages over the body page (``join.py``). The worker lays it out as one tall page, the pages
+one under the other (``tall_css``), and cuts that into its pages (``cut``): the same drawing,
+without WeasyPrint's work for each page. Its text layer is the whole text of the box, "(p. 12)",
 at the place of the box, so a text extraction reads it in place.
 
 A document whose numbers could move lines (a number box of no fixed width, a line of its own
@@ -21,6 +23,9 @@ lays it out again with its true numbers, as it does for the references and the i
 from __future__ import annotations
 
 import html as htmllib
+import io
+import re
+from decimal import Decimal
 from typing import Any
 
 from .drawing import PLACEHOLDER, roman
@@ -313,7 +318,10 @@ def numbers_html(
                 x += entry["width"] - WIDE
             look = f"text-align:{align};{entry['style']}"
             name = classes.setdefault(look, f"n{len(classes)}")
-            language = f' lang="{htmllib.escape(entry["lang"])}"' if entry["lang"] else ""
+            # A box in the document's language takes it from the document (an attribute
+            # the cascade would match on each box).
+            own = entry["lang"] and entry["lang"] != lang
+            language = f' lang="{htmllib.escape(entry["lang"])}"' if own else ""
             where = f"left:{x!r}px;top:{entry['y']!r}px"
             boxes.append(
                 f'<div class="{name}" style="{where}"{language}>{htmllib.escape(text)}</div>'
@@ -324,7 +332,7 @@ def numbers_html(
     language = f' lang="{htmllib.escape(lang)}"' if lang else ""
     return (
         f"<!DOCTYPE html><html{language}><head>{style}</head>"
-        f"<body>{''.join(sections)}</body></html>"
+        f'<body><div class="frame"></div>{"".join(sections)}</body></html>'
     )
 
 
@@ -339,6 +347,23 @@ def numbers_css(stamps: Stamps) -> str:
         "section + section { break-before: page; }\n"
         "section > div { position: absolute; margin: 0; padding: 0; border: 0; hyphens: manual;"
         f" width: {WIDE}px; }}\n"
+        ".frame { display: none; }\n"
+    )
+
+
+def tall_css(stamps: Stamps) -> str:
+    """What lays a numbers document out as two pages (``numbers_css`` then this): an empty
+    page of its size, then every page's numbers, the pages one under the other, on one tall
+    page, which ``cut`` cuts into the document's pages. WeasyPrint's work for a page (its
+    margin boxes, its layout and drawing) was a quarter of a numbers document's."""
+    width, height, _ = stamps["size"]
+    tall = height * len(stamps["pages"])
+    return (
+        f"@page {{ size: {width!r}px {tall!r}px; }}\n"
+        f"@page :first {{ size: {width!r}px {height!r}px; }}\n"
+        f".frame {{ display: block; height: 0; break-after: page; }}\n"
+        f"section {{ height: {height!r}px; }}\n"
+        "section + section { break-before: auto; }\n"
     )
 
 
@@ -353,3 +378,129 @@ def font_faces(text: str) -> str:
         if rule.type == "at-rule" and rule.lower_at_keyword == "font-face" and rule.content
     ]
     return "\n".join(tinycss2.serialize([rule]) for rule in faces)
+
+
+# The operators a numbers document's tall page may have outside its texts: graphics state
+# only (anything painted there could not be told to a page).
+_STATE = {"q", "Q", "cm", "gs", "rg", "RG", "g", "G", "k", "K", "cs", "CS", "sc", "scn", "SC"}
+_STATE |= {"SCN", "w", "J", "j", "M", "d", "ri", "i"}
+_Drawn = list[tuple[str, Any, set[int]]]  # ("op", instruction) | ("text", […]) | ("group", …)
+
+
+def cut(pdf: bytes, html: str) -> tuple[bytes, int] | None:
+    """A numbers document laid out with ``tall_css`` (an empty page, then the tall page) as
+    the document of its pages (and their count): each page the tall page's drawing of its
+    own numbers, moved
+    up to its place (the same glyphs at the same places as when each page is laid out
+    alone), with the empty page's size. None when the drawing is not as expected: WeasyPrint's
+    turn of the page first, nothing but texts painted, each number one text, drawn in the
+    order of the pages, on the band of its page."""
+    import pikepdf
+
+    counts = [
+        len(re.findall(r"<div [^>]*>[^<]+</div>", section))
+        for section in re.findall(r"<section>(.*?)</section>", html)
+    ]
+    source = pikepdf.Pdf.open(io.BytesIO(pdf))
+    if len(source.pages) != 2 or not counts:
+        return None
+    frame, tall = source.pages
+    turn = _turn(pikepdf.parse_content_stream(frame))
+    drawing = pikepdf.parse_content_stream(tall)
+    if turn is None or _turn(drawing) is None or (scale := _scale(drawing)) is None:
+        return None
+    drawn = _drawn(drawing[1:], turn / scale, len(counts))
+    if drawn is None or _counts(drawn, len(counts)) != counts:
+        return None
+    for page in range(len(counts)):
+        # The tall page turned about its own top, ``page`` pages down: the same as the
+        # page's own turn (``turn``) with its numbers ``page`` pages higher.
+        moved = [Decimal(1), 0, 0, Decimal(-1), 0, Decimal(repr(turn + page * turn))]
+        instructions = [pikepdf.ContentStreamInstruction(moved, pikepdf.Operator("cm"))]
+        instructions += _kept(drawn, page)
+        contents = pikepdf.Stream(source, pikepdf.unparse_content_stream(instructions))
+        sheet = pikepdf.Dictionary({k: v for k, v in frame.obj.items() if k != "/Parent"})
+        sheet.Contents = source.make_indirect(contents)
+        sheet.Resources = tall.obj.Resources
+        source.pages.append(pikepdf.Page(sheet))
+    del source.pages[0:2]
+    out = io.BytesIO()
+    source.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
+    return out.getvalue(), len(counts)
+
+
+def _turn(drawing: list[Any]) -> float | None:
+    """The height of WeasyPrint's turn of the page (its first instruction, ``1 0 0 -1 0 h
+    cm``), in points."""
+    if not drawing or str(drawing[0].operator) != "cm":
+        return None
+    operands = [float(x) for x in drawing[0].operands]
+    return operands[5] if operands[:5] == [1, 0, 0, -1, 0] else None
+
+
+def _scale(drawing: list[Any]) -> float | None:
+    """Points to CSS pixels: WeasyPrint's ``q s 0 0 s 0 0 cm`` after its turn."""
+    if len(drawing) < 3 or [str(i.operator) for i in drawing[1:3]] != ["q", "cm"]:
+        return None
+    operands = [float(x) for x in drawing[2].operands]
+    scale = operands[0]
+    return scale if scale > 0 and operands == [scale, 0, 0, scale, 0, 0] else None
+
+
+def _drawn(instructions: list[Any], height: float, pages: int) -> _Drawn | None:
+    """The instructions as a tree of ``q … Q`` groups and texts (``BT … ET``), each text
+    with its page (the band of the tall page its text matrix stands on), each group with
+    the pages of its texts; None if anything but a text is painted, or the texts are not
+    in the order of their pages."""
+    stack: list[_Drawn] = [[]]
+    text: list[Any] | None = None
+    last = 0
+    for instruction in instructions:
+        operator = str(instruction.operator)
+        if text is not None:
+            text.append(instruction)
+            if operator == "ET":
+                ys = [float(i.operands[5]) for i in text if str(i.operator) == "Tm"]
+                page = int(ys[0] // height) if ys else -1
+                if not last <= page < pages or any(int(y // height) != page for y in ys):
+                    return None
+                last = page
+                stack[-1].append(("text", text, {page}))
+                text = None
+        elif operator == "BT":
+            text = [instruction]
+        elif operator == "q":
+            stack.append([("op", instruction, set())])
+        elif operator == "Q" and len(stack) > 1:
+            group = stack.pop()
+            group.append(("op", instruction, set()))
+            stack[-1].append(("group", group, set().union(*(p for _, _, p in group))))
+        elif operator in _STATE - {"q", "Q"}:
+            stack[-1].append(("op", instruction, set()))
+        else:
+            return None
+    return stack[0] if len(stack) == 1 and text is None else None
+
+
+def _counts(drawn: _Drawn, pages: int) -> list[int]:
+    """How many texts stand on each page."""
+    counts = [0] * pages
+    for kind, value, on in drawn:
+        if kind == "text":
+            counts[next(iter(on))] += 1
+        elif kind == "group":
+            for page, count in enumerate(_counts(value, pages)):
+                counts[page] += count
+    return counts
+
+
+def _kept(drawn: _Drawn, page: int) -> list[Any]:
+    """The instructions that draw the page's texts: the graphics state outside any group,
+    and the groups with a text of the page (a group with none, graphics state only, goes)."""
+    kept = []
+    for kind, value, on in drawn:
+        if kind == "op":
+            kept.append(value)
+        elif page in on:
+            kept += value if kind == "text" else _kept(value, page)
+    return kept

@@ -19,7 +19,7 @@ from typing import Any
 
 from ... import __version__, collector
 from ...theme import BUILTIN
-from . import fitting
+from . import fitting, stamp
 from .css import Sheet, captured_warnings
 from .pagestarts import page_opens, page_starts
 from .stamp import Stamps, record
@@ -41,6 +41,7 @@ class Job:
     stamp: bool = False  # its page numbers left out, recorded to be drawn later (stamp.py)
     identifier: bytes = b""  # the PDF's file identifier
     digests: tuple[tuple[str, str], ...] = ()  # each file it refers to (URL, SHA-256)
+    tall: str = ""  # a numbers document: the stylesheet that lays it out on one tall page
     files: tuple[tuple[str, bytes], ...] = field(default=(), compare=False)  # shipped files
     cost: int = field(default=0, compare=False)  # its estimated work: the longest go first
 
@@ -65,7 +66,7 @@ class Job:
         digest = hashlib.sha256(f"glossbook {__version__}\0layout 4\0".encode())
         for sheet in self.sheets:
             digest.update(portable(f"{sheet.base_url}\0{sheet.text}\0").encode())
-        options = f"{self.base_url}\0{self.first_folio}\0{self.write}\0{self.stamp}\0"
+        options = f"{self.base_url}\0{self.first_folio}\0{self.write}\0{self.stamp}\0{self.tall}\0"
         digest.update(portable(options).encode())
         digest.update(self.identifier + b"\0")
         for url, sha in self.digests:
@@ -128,20 +129,40 @@ def lay_out_shipped(job: Job, urls: tuple[str, ...], *data: bytes) -> Laid:
 def _lay_out(job: Job) -> Laid:
     _install()
     with captured_warnings() as records:
-        document = _render(job)
-        anchors = [list(page.anchors) for page in document.pages]
-        blank = [_is_blank(page) for page in document.pages]
-        starts = page_starts(document)
-        pdf = None
-        stamps = record(document) if job.stamp else None
-        opens = page_opens(document, anchors) if job.stamp else []
-        if job.write:
-            _anchor_other_documents(document)
-            pdf = document.write_pdf(pdf_identifier=job.identifier or None)
-        _unlink(document)
-    warnings = [record.getMessage() for record in records]
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    return Laid(job.name, anchors, blank, pdf, warnings, peak, stamps, starts, opens)
+        laid = _lay_out_tall(job) if job.tall else None
+        if laid is None:
+            laid = _lay_out_pages(job)
+    laid.warnings = [record.getMessage() for record in records]
+    laid.peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return laid
+
+
+def _lay_out_pages(job: Job) -> Laid:
+    document = _render(job)
+    anchors = [list(page.anchors) for page in document.pages]
+    blank = [_is_blank(page) for page in document.pages]
+    starts = page_starts(document)
+    pdf = None
+    stamps = record(document) if job.stamp else None
+    opens = page_opens(document, anchors) if job.stamp else []
+    if job.write:
+        _anchor_other_documents(document)
+        pdf = document.write_pdf(pdf_identifier=job.identifier or None)
+    _unlink(document)
+    return Laid(job.name, anchors, blank, pdf, stamps=stamps, starts=starts, opens=opens)
+
+
+def _lay_out_tall(job: Job) -> Laid | None:
+    """A numbers document laid out on one tall page, cut into its pages (``stamp.cut``);
+    None if it cannot be cut (then it is laid out a page each)."""
+    document = _render(job, tall=True)
+    pdf = document.write_pdf(pdf_identifier=job.identifier or None)
+    _unlink(document)
+    cut = stamp.cut(pdf, job.html)
+    if cut is None:
+        return None
+    pdf, count = cut
+    return Laid(job.name, [[] for _ in range(count)], [False] * count, pdf)
 
 
 # The layout contexts WeasyPrint made since the last ``_unlink`` (``_install``).
@@ -196,15 +217,17 @@ def write_joined(jobs: list[Job], **options: Any) -> bytes:
         release()  # their fonts are in the build's temporary folder
 
 
-def _render(job: Job) -> Any:
+def _render(job: Job, *, tall: bool = False) -> Any:
     """The job's WeasyPrint document: its HTML laid out with its stylesheets, the page
-    counter starting at its first folio."""
+    counter starting at its first folio; ``tall``: with the job's ``tall`` stylesheet."""
     from weasyprint import CSS, HTML
 
     fetcher = _fetcher(dict(job.files))
     fonts, counters, sheets = _stylesheets(job.sheets, fetcher)
     if job.first_folio != 1:
         sheets = [*sheets, CSS(string=f"@page :first {{ counter-reset: page {job.first_folio}; }}")]
+    if tall:
+        sheets = [*sheets, CSS(string=job.tall)]
     html = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
     return fitting.render(html, stylesheets=sheets, font_config=fonts, counter_style=counters)
 
