@@ -278,6 +278,7 @@ def normalised(data: bytes) -> bytes:
         document.save(
             buffer,
             qdf=True,
+            static_id=True,  # (else qpdf makes a new file identifier, from the time)
             object_stream_mode=pikepdf.ObjectStreamMode.disable,
             stream_decode_level=pikepdf.StreamDecodeLevel.none,
         )
