@@ -149,77 +149,69 @@ def _execute(args: argparse.Namespace) -> int:
     from ..theme import compiled_in
 
     compiled = None if args.no_cache else cache_folder(book, out) / "templates"
-    with compiled_in(compiled):  # the templates as compiled, kept for the next build
-        made: dict[str, Path] = {}
-        beside: Beside | None = None
-        with Staging(out) as staging:
-            try:
-                for name in formats:
-                    checkpoint()
-                    renderer = importlib.import_module(FORMATS[name])
-                    options: dict[str, object] = {}
-                    if name == "pdf":
-                        options = {"press": args.press, "variant": args.pdf_variant}
-                    if name in ("html", "epub"):
-                        options = cache_options(args, book, out)
-                    if name == "html" and "pdf" in formats:
-                        # Written while the print layout's workers work (this process waits).
-                        beside = Beside(partial(renderer.render, book, staging.path, **options))
-                        continue
-                    if name == "epub" and book.print_layout is None:
-                        # The page list maps the ebook to the print pages: the print edition's
-                        # page map, laid out but not joined (a warm build cache holds it: then
-                        # nothing is laid out again).
-                        pdf = importlib.import_module(FORMATS["pdf"])
-                        with LayoutProgress(console) as progress:
-                            layout_options = print_options(args, book, out, progress)
-                            book.print_layout = pdf.page_map(book, **layout_options)
-                    if name == "epub" and "epub" in made:
-                        continue  # made while the PDF was joined
-                    if name == "pdf":
-                        if beside is not None:
-                            options["before_join"] = beside.wait
-                        if "epub" in formats:
-                            options["while_joining"] = partial(
-                                _epub_beside,
-                                book,
-                                staging.path,
-                                made,
-                                cache_options(args, book, out),
-                            )
-                        with LayoutProgress(console) as progress:
-                            shown = progress if beside is None else Starting(progress, beside)
-                            options.update(print_options(args, book, out, shown))
-                            made[name] = renderer.render(book, staging.path, **options)
-                    else:
-                        with console.status(f"Writing the {name} edition…"):
-                            made[name] = renderer.render(book, staging.path, **options)
-                    if beside is not None and name == "pdf":
-                        made["html"] = beside.result()
-                made = {name: made[name] for name in formats}
-                if parsed is not None:
-                    parsed.save()
-            except OSError as error:
-                raise environment_failure(error, out) from None
-            finally:
-                if beside is not None:
-                    beside.settle()  # done writing before its staging folder is removed
-            staging.commit()
-            paths = {name: out / path.relative_to(staging.path) for name, path in made.items()}
-            written = [_shown(path) for path in paths.values()]
-            report_problems(warnings)  # still inside: an interrupt now is held, not raised
-            seconds = time.perf_counter() - start
-            entries = len(book.entries)
-            console.print(
-                f"Built {', '.join(formats)} of “{book.metadata.title}” "
-                f"({entries} entr{'y' if entries == 1 else 'ies'}, {len(book.chapters)} chapters) "
-                f"→ {', '.join(written)} in {seconds:.1f} s"
-                + (
-                    f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
-                    if warnings
-                    else ""
-                )
-            )
+    made: dict[str, Path] = {}
+    beside: Beside | None = None
+    # (the templates as compiled kept in the build cache, for the next build)
+    with compiled_in(compiled), Staging(out) as staging:
+        try:
+            for name in formats:
+                checkpoint()
+                renderer = importlib.import_module(FORMATS[name])
+                options: dict[str, object] = {}
+                if name == "pdf":
+                    options = {"press": args.press, "variant": args.pdf_variant}
+                if name in ("html", "epub"):
+                    options = cache_options(args, book, out)
+                if name == "html" and "pdf" in formats:
+                    # Written while the print layout's workers work (this process waits).
+                    beside = Beside(partial(renderer.render, book, staging.path, **options))
+                    continue
+                if name == "epub" and book.print_layout is None:
+                    # The page list maps the ebook to the print pages: the print edition's
+                    # page map, laid out but not joined (a warm build cache holds it: then
+                    # nothing is laid out again).
+                    pdf = importlib.import_module(FORMATS["pdf"])
+                    with LayoutProgress(console) as progress:
+                        layout_options = print_options(args, book, out, progress)
+                        book.print_layout = pdf.page_map(book, **layout_options)
+                if name == "epub" and "epub" in made:
+                    continue  # made while the PDF was joined
+                if name == "pdf":
+                    if beside is not None:
+                        options["before_join"] = beside.wait
+                    if "epub" in formats:
+                        options["while_joining"] = partial(
+                            _epub_beside, book, staging.path, made, cache_options(args, book, out)
+                        )
+                    with LayoutProgress(console) as progress:
+                        shown = progress if beside is None else Starting(progress, beside)
+                        options.update(print_options(args, book, out, shown))
+                        made[name] = renderer.render(book, staging.path, **options)
+                else:
+                    with console.status(f"Writing the {name} edition…"):
+                        made[name] = renderer.render(book, staging.path, **options)
+                if beside is not None and name == "pdf":
+                    made["html"] = beside.result()
+            made = {name: made[name] for name in formats}
+            if parsed is not None:
+                parsed.save()
+        except OSError as error:
+            raise environment_failure(error, out) from None
+        finally:
+            if beside is not None:
+                beside.settle()  # done writing before its staging folder is removed
+        staging.commit()
+        paths = {name: out / path.relative_to(staging.path) for name, path in made.items()}
+        written = [_shown(path) for path in paths.values()]
+        report_problems(warnings)  # still inside: an interrupt now is held, not raised
+        seconds = time.perf_counter() - start
+        entries = len(book.entries)
+        console.print(
+            f"Built {', '.join(formats)} of “{book.metadata.title}” "
+            f"({entries} entr{'y' if entries == 1 else 'ies'}, {len(book.chapters)} chapters) "
+            f"→ {', '.join(written)} in {seconds:.1f} s"
+            + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else "")
+        )
     if args.open:
         _open(paths)
     return 0
