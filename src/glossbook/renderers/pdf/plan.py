@@ -44,7 +44,7 @@ import logging
 import re
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -68,8 +68,7 @@ MAX_ROUNDS = 4
 FRONT_WEIGHT = 3
 NUMBERS_PAGE = 300
 BLANK = "blank-page"
-_SRC = re.compile(r"""src="([^"]+)\"""")  # after a space (a pattern beginning with one
-# would be tried at every space of a chapter's text, ten times as slow)
+_SRC = re.compile(r"""src="([^"]+)\"""")  # after a space: ``_sources``
 _URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)""")
 
 
@@ -420,9 +419,12 @@ class Plan:
         the hash of its content: part of the job's cache key, and what a remote worker is
         sent."""
         if self._sheet_urls is None:  # the same for every document
-            sheets = self.sheets
-            self._sheet_urls = {u for s in sheets for u in _urls(_URL, s.text, s.base_url)}
-        urls = self._sheet_urls | set(_urls(_SRC, text, self.base_url, group=1))
+            self._sheet_urls = {
+                url
+                for sheet in self.sheets
+                for url in _urls((m.group(2) for m in _URL.finditer(sheet.text)), sheet.base_url)
+            }
+        urls = self._sheet_urls | set(_urls(_sources(text), self.base_url))
         result = []
         for url in sorted(urls):
             if url not in self._digests:
@@ -518,14 +520,22 @@ def estimate_digits(book: Book) -> int:
     return len(str(max(pages, 1)))
 
 
-def _urls(pattern: re.Pattern[str], text: str, base: str, group: int = 2) -> list[str]:
+def _sources(text: str) -> Iterator[str]:
+    """The ``src`` attributes of a document's HTML: found by their literal ``src="`` and
+    a look at the character before (a pattern beginning with a space would be tried at
+    every space of a chapter's text, ten times as slow)."""
+    for match in _SRC.finditer(text):
+        if match.start() and text[match.start() - 1].isspace():
+            yield match.group(1)
+
+
+def _urls(references: Iterable[str], base: str) -> list[str]:
+    """The local files among ``references`` (relative to ``base``)."""
     from urllib.parse import urljoin
 
     result = []
-    for match in pattern.finditer(text):
-        if pattern is _SRC and not (match.start() and text[match.start() - 1].isspace()):
-            continue
-        url = urljoin(base, match.group(group)) if base else match.group(group)
+    for reference in references:
+        url = urljoin(base, reference) if base else reference
         if url.startswith("file:") and Path(local_file(url)).is_file():
             result.append(url.split("#")[0])
     return result
