@@ -12,10 +12,10 @@ the page labels and dates are set again.
 Only when that is the same book as a whole join: the same documents in the same order, a
 few of them changed, none the first (whose metadata are the book's), each with as many
 pages as before, the same anchors and bookmarks of the same titles. Otherwise, and
-without a cache, the documents are joined whole. The PDF written is then the one a whole
-join writes, byte for byte: pikepdf writes the objects it reaches from the PDF's root, in
-the order it reaches them, and the replaced pages leave nothing reachable behind them
-(a test compares the bytes).
+without a cache, the documents are joined whole. The PDF written then holds the objects a
+whole join writes, no more (pikepdf writes those it reaches from the PDF's root: the
+replaced pages leave nothing reachable behind them), though numbered in another order in
+the file: a test compares the two object for object.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def joined(
         else:
             changed = [0]  # not the same documents
         if 0 not in changed and len(changed) <= LIMIT:
-            pdf = replaced(last, pieces, changed, page_map, created, spent)
+            pdf = replaced(last, pieces, marks, changed, page_map, created, spent)
             counts = last.counts
     if pdf is None:
         counts = []
@@ -107,13 +107,14 @@ def joined(
 def replaced(
     last: Joined,
     pieces: list[Piece],
+    marks: list[tuple[str, str, str]],
     changed: list[int],
     page_map: PrintLayout,
     created: str,
     spent: list[Any] | None = None,
 ) -> bytes | None:
-    """The last PDF with the pages of the documents ``changed`` replaced, or None when that
-    would not be the whole join's book."""
+    """The last PDF with the pages of the documents ``changed`` replaced (``marks``: each
+    document's, as ``mark`` gives it), or None when that would not be the whole join's book."""
     import pikepdf
 
     out = pikepdf.Pdf.open(io.BytesIO(last.pdf))
@@ -128,7 +129,7 @@ def replaced(
         if spent is not None:
             spent.append(source)
         start, count = sum(last.counts[:number]), last.counts[number]
-        if len(source.pages) != count or last.marks[number][2] != mark(piece)[2]:
+        if len(source.pages) != count or last.marks[number][2] != marks[number][2]:
             return None
         if piece.numbers is not None:
             stamp(source, piece.numbers, spent)

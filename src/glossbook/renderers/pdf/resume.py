@@ -133,9 +133,10 @@ def window(
         # Entries as far as the page after the first one past the edit (in the last layout)
         # that an entry opens: where the window can meet the last layout again.
         ended = _first_page(old, before[new_from + shift][0]) if new_from < len(after) else None
-        later = {name for name, _ in before[new_from + shift :]}
-        meets = (p for p in range(ended or 0, old.count - 2) if old.opens[p] in later)
-        meet = next(meets, None) if ended is not None else None
+        meet = None
+        if ended is not None:
+            later = {name for name, _ in before[new_from + shift :]}
+            meet = next((p for p in range(ended, old.count - 2) if old.opens[p] in later), None)
         if meet is not None:
             last = old.anchors[meet + 1]
             reach = max((old_index[a] for a in last if a in old_index), default=len(before) - 1)
