@@ -9,8 +9,9 @@ import subprocess
 from pathlib import Path
 
 import pikepdf
+import pytest
 
-from glossbook.renderers.pdf import worker
+from glossbook.renderers.pdf import leaders, worker
 from glossbook.renderers.pdf.css import Sheet
 from glossbook.renderers.pdf.stamp import numbers_css, numbers_html, tall_css
 from glossbook.renderers.pdf.worker import Job
@@ -125,3 +126,50 @@ def test_a_numbers_document_that_cannot_be_cut_is_laid_out_a_page_each(
     assert worker._lay_out_tall(tall) is None
     laid = worker.lay_out(tall)
     assert laid.pdf == worker.lay_out(paged).pdf
+
+
+def test_a_dot_leader_is_drawn_as_one_text_where_its_dots_stood(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A contents line's dot leader is one text object, not one a dot (drawing them was most
+    of the contents' layout), and the page is drawn as WeasyPrint draws it dot by dot: the
+    same text, the same pixels but for the anti-aliasing of dots a hair apart."""
+    sheet = (
+        "@page { size: A6; margin: 10mm; } li { list-style: none; }"
+        'a::after { content: leader(". ") "\\2002" attr(data-page); }'
+    )
+    lines = "".join(
+        f'<li><a href="#e{n}" data-page="{n * 7}">Entry {"of some words " * (n % 3)}{n}</a></li>'
+        for n in range(1, 21)
+    )
+    job = Job("contents", f"<html><body><ol>{lines}</ol></body></html>", (Sheet(sheet, ""),), "")
+    joined = worker.lay_out(job).pdf
+    with monkeypatch.context() as patch:
+        patch.setattr(leaders, "_join", lambda line: False)
+        dot_by_dot = worker.lay_out(job).pdf
+    assert joined and dot_by_dot
+    texts = []
+    for name, pdf in (("joined", joined), ("dots", dot_by_dot)):
+        with pikepdf.open(io.BytesIO(pdf)) as document:
+            operators = [str(i.operator) for i in pikepdf.parse_content_stream(document.pages[0])]
+        texts.append(operators.count("BT"))
+        (tmp_path / f"{name}.pdf").write_bytes(pdf)
+        pixels = ["pdftoppm", "-r", "150", "-png", f"{name}.pdf", name]
+        subprocess.run(pixels, cwd=tmp_path, check=True)
+    assert texts[1] > 3 * texts[0]  # a text a dot (a dozen a line here), not three a line
+    # The same words (pdftotext reads a dot a text in a jumble of dots and line ends).
+    words = [re.sub(r"[.\s]+", " ", _text(tmp_path / f"{n}.pdf")) for n in ("joined", "dots")]
+    assert words[0] == words[1] and " 1 7 Entry " in words[0]
+    assert ". . . . 7\n" in _text(tmp_path / "joined.pdf")
+    from PIL import Image, ImageChops
+
+    for image in sorted(tmp_path.glob("dots-*.png")):
+        ours = Image.open(str(image).replace("dots-", "joined-")).convert("L")
+        difference = ImageChops.difference(Image.open(image).convert("L"), ours)
+        assert max(difference.getextrema()) <= 96, image.name  # (255: a dot moved)
+
+
+def _text(pdf: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout

@@ -26,6 +26,7 @@ Modules, one job each:
 - ``resume``: an edited chapter laid out again from the page where the edit begins;
 - ``join``: the documents joined into one PDF (pikepdf);
 - ``rejoin``: after an edit, the last PDF joined with its changed documents' pages replaced;
+- ``leaders``: a dot leader drawn as one text, not one a dot;
 - ``typography``: guide words short enough for the head, break opportunities in URLs.
 
 Folios: front matter counts in lower-case roman from the half-title; the page counter
