@@ -90,14 +90,21 @@ def _words(pdf: bytes, tmp_path: Path) -> list[list[tuple[str, float, float]]]:
 WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>')
 
 
-def test_a_numbers_document_laid_out_tall_draws_its_pages_as_laid_out_alone(
-    tmp_path: Path,
+@pytest.mark.parametrize("way", ["atlas", "tall"])
+def test_a_numbers_document_drawn_from_its_atlas_or_tall_page_draws_pages_as_laid_out_alone(
+    tmp_path: Path, way: str
 ) -> None:
-    """A numbers document is laid out as one tall page, cut into its pages: the same pages
+    """A numbers document is drawn from the atlas of its texts (each laid out once, a line
+    each), or else laid out as one tall page cut into its pages: either way the same pages
     (size, bleed), the same words at the same places as when each page is laid out."""
     tall, paged = _numbers_job(tall=True), _numbers_job(tall=False)
-    assert worker._lay_out_tall(tall) is not None  # cut, not laid out again a page each
-    cut, alone = worker.lay_out(tall), worker.lay_out(paged)
+    cut = worker._lay_out_atlas(tall) if way == "atlas" else worker._lay_out_tall(tall)
+    assert cut is not None  # not laid out again a page each
+    if way == "atlas":
+        assert worker.lay_out(tall).pdf == cut.pdf
+        with pikepdf.open(io.BytesIO(cut.pdf)) as drawn:
+            assert len(drawn.pages) == 4 and len(drawn.pages[0].Resources.Font) == 1
+    alone = worker.lay_out(paged)
     assert cut.count == alone.count == 4 and cut.pdf and alone.pdf
     boxes = ("/MediaBox", "/TrimBox", "/BleedBox")
     with pikepdf.open(io.BytesIO(cut.pdf)) as a, pikepdf.open(io.BytesIO(alone.pdf)) as b:
@@ -120,10 +127,10 @@ def test_a_numbers_document_that_cannot_be_cut_is_laid_out_a_page_each(
     tmp_path: Path,
 ) -> None:
     """Anything but text painted on the tall page (here a rule under each number) cannot be
-    told to a page: the document is laid out a page each."""
+    told to a page, nor drawn from the atlas: the document is laid out a page each."""
     look = "section > div { border-bottom: 1px solid black; }"
     tall, paged = _numbers_job(tall=True, look=look), _numbers_job(tall=False, look=look)
-    assert worker._lay_out_tall(tall) is None
+    assert worker._lay_out_atlas(tall) is None and worker._lay_out_tall(tall) is None
     laid = worker.lay_out(tall)
     assert laid.pdf == worker.lay_out(paged).pdf
 

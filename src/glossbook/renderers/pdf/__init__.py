@@ -21,6 +21,7 @@ Modules, one job each:
 - ``plan``: which documents, laid out in which waves with which numbers; folios, the page
   map;
 - ``stamp``: the number boxes of a body document recorded, its numbers documents;
+- ``atlas``: a numbers document drawn from its texts, each laid out once;
 - ``executors``: this process, a local process pool or a Dask cluster;
 - ``cache``: laid-out documents by content hash;
 - ``resume``: an edited chapter laid out again from the page where the edit begins;

@@ -9,9 +9,11 @@ alignment and font, and what it prints (strings, the page counter, the folio of 
 target). When every page count is known, a small *numbers* document is made for it
 (``numbers_html``): one page per page of the body document, the same size, each number in a
 box of the recorded geometry and font, now with its true text; the join draws each of its
-pages over the body page (``join.py``). The worker lays it out as one tall page, the pages
-one under the other (``tall_css``), and cuts that into its pages (``cut``): the same drawing,
-without WeasyPrint's work for each page. Its text layer is the whole text of the box, "(p. 12)",
+pages over the body page (``join.py``). The worker draws it from the atlas of its texts
+(``atlas.py``: each text laid out once, a line each, its drawing copied to each of its
+boxes), or else lays it out as one tall page, the pages one under the other (``tall_css``),
+and cuts that into its pages (``cut``): the same drawing, without WeasyPrint's work for each
+page (and, from the atlas, for each box). Its text layer is the whole text of the box, "(p. 12)",
 at the place of the box, so a text extraction reads it in place.
 
 A document whose numbers could move lines (a number box of no fixed width, a line of its own

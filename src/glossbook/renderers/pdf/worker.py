@@ -19,7 +19,7 @@ from typing import Any
 
 from ... import __version__, collector
 from ...theme import BUILTIN
-from . import fitting, leaders, stamp
+from . import atlas, fitting, leaders, stamp
 from .css import Sheet, captured_warnings
 from .pagestarts import page_opens, page_starts
 from .stamp import Stamps, record
@@ -129,7 +129,7 @@ def lay_out_shipped(job: Job, urls: tuple[str, ...], *data: bytes) -> Laid:
 def _lay_out(job: Job) -> Laid:
     _install()
     with captured_warnings() as records:
-        laid = _lay_out_tall(job) if job.tall else None
+        laid = (_lay_out_atlas(job) or _lay_out_tall(job)) if job.tall else None
         if laid is None:
             laid = _lay_out_pages(job)
     laid.warnings = [record.getMessage() for record in records]
@@ -150,6 +150,23 @@ def _lay_out_pages(job: Job) -> Laid:
         pdf = document.write_pdf(pdf_identifier=job.identifier or None)
     _unlink(document)
     return Laid(job.name, anchors, blank, pdf, stamps=stamps, starts=starts, opens=opens)
+
+
+def _lay_out_atlas(job: Job) -> Laid | None:
+    """A numbers document drawn from the atlas of its texts (``atlas.py``); None if it
+    cannot be (then it is laid out on a tall page)."""
+    made = atlas.texts(job.html)
+    if made is None:
+        return None
+    document = _render(dataclasses.replace(job, html=made.html), tall=True)
+    tops = atlas.line_tops(document, made.lines)
+    pdf = document.write_pdf(pdf_identifier=job.identifier or None) if tops else None
+    _unlink(document)
+    drawn = atlas.pages(pdf, made, tops) if pdf and tops else None
+    if drawn is None:
+        return None
+    count = len(made.pages)
+    return Laid(job.name, [[] for _ in range(count)], [False] * count, drawn)
 
 
 def _lay_out_tall(job: Job) -> Laid | None:
