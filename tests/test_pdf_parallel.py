@@ -27,7 +27,7 @@ from glossbook.model import Book, PrintLayout
 from glossbook.pipeline import prepare
 from glossbook.progress import LayoutProgress
 from glossbook.renderers import pdf
-from glossbook.renderers.pdf import css, drawing, executors, fitting, plan, rejoin
+from glossbook.renderers.pdf import css, drawing, executors, fitting, rejoin
 from glossbook.renderers.pdf.stamp import NUMBERS
 from glossbook.renderers.pdf.worker import Job, Laid
 
@@ -203,12 +203,13 @@ def test_same_bytes_for_any_number_of_jobs(
     assert seen == [page_map]
 
 
-def test_numbers_documents_fill_the_wave_of_the_references(
+def test_the_index_is_laid_out_beside_the_references(
     features: tuple[Book, bytes, PrintLayout], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With two workers, a numbers document that does not fit beside the index and the
-    contents is laid out beside the references (the workers they leave idle), and the book
-    is the same, byte for byte."""
+    """With two workers, the index is laid out beside the references, once: every page it
+    prints is known once the body is laid out, and its own folios, which wait for the
+    references' pages, are stamped last, beside the contents. Each numbers document is laid
+    out once, where it fills a worker, and the book is the same, byte for byte."""
     book, data, _ = features
     waves: list[list[str]] = []
     inline_map = executors.Inline.map
@@ -219,13 +220,13 @@ def test_numbers_documents_fill_the_wave_of_the_references(
 
     monkeypatch.setattr(executors.Inline, "workers", 2)
     monkeypatch.setattr(executors.Inline, "map", recorded)
-    monkeypatch.setattr(plan, "FRONT_WEIGHT", 1)  # the index, not the contents, the longest
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
     again, _ = pdf.layout(book, jobs=1)
     beside = next(wave for wave in waves if "references" in wave)
-    assert any(name.endswith(NUMBERS) for name in beside), waves
-    last = waves[-1]
-    assert "names-index" in last and any(name.endswith(NUMBERS) for name in last), waves
+    assert "names-index" in beside, waves
+    assert "front" in waves[-1] and "names-index" + NUMBERS in waves[-1], waves
+    names = [name for wave in waves for name in wave]
+    assert names.count("names-index") == 1 and len(names) == len(set(names)), waves
     assert again == data
 
 
@@ -384,7 +385,7 @@ def test_cold_build_lays_out_each_body_document_once(tmp_path: Path) -> None:
     body = [c.anchor for c in book.chapters] + [p.anchor for p in book.back]
     apparatus = ["references", "names-index", "front", "blank-page"]
     assert sorted(record.names) == sorted(body + apparatus)  # each once
-    assert sorted(record.stamped) == sorted(body)
+    assert sorted(record.stamped) == sorted([*body, "names-index"])  # the index's folios
     reference = one_document(book, page_map)
     assert page_texts(data, tmp_path) == page_texts(reference, tmp_path)
     assert outline(data, tmp_path) == outline(reference, tmp_path)

@@ -62,11 +62,12 @@ from .worker import Job, Laid
 
 LOG = logging.getLogger("glossbook.pdf")
 MAX_ROUNDS = 4
-# A job's estimated work (``Job.cost``), in characters of a chapter's HTML: the contents and
-# its leaders cost about three times as much a character, a numbers document about as much
-# a page as 300 characters of a chapter.
-FRONT_WEIGHT = 3
-NUMBERS_PAGE = 300
+# A job's estimated work (``Job.cost``), in characters of a chapter's HTML: the contents
+# about as much a character (its dot leaders drawn as one text a line, ``leaders.py``; three
+# times as much when drawn a dot each), a numbers document (drawn from its atlas) about as
+# much a page as 100 characters of a chapter.
+FRONT_WEIGHT = 1
+NUMBERS_PAGE = 100
 BLANK = "blank-page"
 _SRC = re.compile(r"""src="([^"]+)\"""")  # after a space: ``_sources``
 _URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)""")
@@ -151,7 +152,7 @@ class Plan:
         faces = [Sheet(font_faces(sheet.text), sheet.base_url) for sheet in self.sheets]
         self.faces = tuple(sheet for sheet in faces if sheet.text)
         self._digests: dict[str, str] = {}
-        self._jobs: dict[tuple[str, int, bool, bool, int], tuple[dict[str, str], Job]] = {}
+        self._jobs: dict[tuple[str, int, bool, bool, bool, int], tuple[dict[str, str], Job]] = {}
         self._numbers: dict[str, tuple[tuple[Laid, int, int], list[Printed], Job]] = {}
         self._sheet_urls: set[str] | None = None
 
@@ -189,19 +190,27 @@ class Plan:
             final.append(apparatus[0])
         rest = [u for u in apparatus + front if u not in final]
         waiting = list(stamped)  # whose numbers documents are still to be laid out
+        index = next((u for u in apparatus if u.parts[0].kind == "index"), None)
         for _round in range(MAX_ROUNDS):
             labels = self.labels()
             wanted = [(u, self.job(u, labels, u.first_folio)) for u in final]
             todo = [(u, job) for u, job in wanted if u.job != job]
-            early = self.early_numbers(waiting, final, [j for _, j in todo], rest, labels)
+            ahead = self.index_ahead(index, final, labels) if _round == 0 else []
+            later = [u for u in rest if u is not index] if ahead else rest
+            wave = [j for _, j in todo + ahead]
+            early = self.early_numbers(waiting, final, wave, later, labels)
             moved = False
-            jobs = [job for _, job in todo] + [job for _, job in early]
+            jobs = wave + [job for _, job in early]
             laid_out = self.lay_out(jobs, "Layout")
             for (unit, job), laid in zip(todo, laid_out, strict=False):
                 before = unit.laid.anchors if unit.laid else None
                 moved |= unit.kind == "body" and before != laid.anchors
                 unit.laid, unit.job = laid, job
-            for (unit, _job), laid in zip(early, laid_out[len(todo) :], strict=True):
+            for (unit, job), laid in zip(ahead, laid_out[len(todo) :], strict=False):
+                if laid.stamps is not None:  # else laid out with its folios, last
+                    unit.laid, unit.job = laid, job
+                    waiting.append(unit)
+            for (unit, _job), laid in zip(early, laid_out[len(wave) :], strict=True):
                 unit.numbers = laid
                 waiting.remove(unit)
             self.number()
@@ -229,6 +238,19 @@ class Plan:
             self.cache.remember({"digits": self.digits, "labels": self.labels(), "folios": folios})
         if self.drawn:
             self.drawn.save()
+
+    def index_ahead(
+        self, index: Unit | None, final: list[Unit], labels: dict[str, str]
+    ) -> list[tuple[Unit, Job]]:
+        """The index, to lay out beside the references rather than after them: once every
+        body document is laid out for good (so every page it prints is known), with its
+        folios alone left out to be stamped (its own first folio waits for the references'
+        pages; its layout does not: every document opens on a recto)."""
+        if index is None or index.job is not None or not self.stamp:
+            return []
+        if any(u.kind == "body" for u in final):
+            return []
+        return [(index, self.job(index, labels, 1, stamp=True, only_folios=True))]
 
     def early_numbers(
         self,
@@ -316,7 +338,7 @@ class Plan:
 
     def _prior(self, job: Job) -> tuple[Laid, list[list[str]]] | None:
         """The last layout of a chapter to lay out, if the cache has it (``resume.py``)."""
-        if not (self.cache and job.stamp and job.write):
+        if not (self.cache and job.stamp and job.write) or job.only_folios:
             return None
         return self.cache.prior(job)
 
@@ -330,15 +352,18 @@ class Plan:
         write: bool = True,
         *,
         stamp: bool = False,
+        only_folios: bool = False,
     ) -> Job:
         # The same job is asked for again (its cost, then the job, in the later waves).
-        memo = (unit.name, first_folio, write, stamp, self.digits)
+        memo = (unit.name, first_folio, write, stamp, only_folios, self.digits)
         known = self._jobs.get(memo)
         if known is not None and known[0] == labels:
             return known[1]
         text = self.text(unit, labels)
         cost = len(text) * (FRONT_WEIGHT if unit.kind == "front" else 1)
-        job = self._job(unit.name, text, first_folio, write, stamp=stamp, cost=cost)
+        job = self._job(
+            unit.name, text, first_folio, write, stamp=stamp, only_folios=only_folios, cost=cost
+        )
         self._jobs[memo] = (dict(labels), job)
         return job
 
@@ -396,6 +421,7 @@ class Plan:
         write: bool,
         *,
         stamp: bool = False,
+        only_folios: bool = False,
         sheets: tuple[Sheet, ...] | None = None,
         cost: int | None = None,
         tall: str = "",
@@ -408,6 +434,7 @@ class Plan:
             first_folio,
             write,
             stamp,
+            only_folios,
             self.identifier,
             self.digests(text),
             cost=len(text) if cost is None else cost,

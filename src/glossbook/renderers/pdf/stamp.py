@@ -45,10 +45,12 @@ class NotStampable(Exception):
     """The document's numbers cannot be drawn afterwards: lay it out with them."""
 
 
-def record(document: Any) -> Stamps | None:
+def record(document: Any, *, only_folios: bool = False) -> Stamps | None:
     """The number boxes of each page of a laid-out WeasyPrint document, their text taken out
     of the box tree (so that writing it draws the boxes without their numbers); None when
-    the document is not stampable (then nothing is taken out)."""
+    the document is not stampable (then nothing is taken out). ``only_folios``: its folios
+    alone, the page numbers in its text left as laid out (true: the index, laid out when
+    every page it prints is known, before its own first folio is)."""
     try:
         sizes = {(p.width, p.height, tuple(sorted(p.bleed.values()))) for p in document.pages}
         if len(sizes) != 1:
@@ -56,7 +58,7 @@ def record(document: Any) -> Stamps | None:
         width, height, bleeds = sizes.pop()
         if len(set(bleeds)) != 1:
             raise NotStampable("uneven bleed")
-        found = [_page(page._page_box) for page in document.pages]
+        found = [_page(page._page_box, only_folios) for page in document.pages]
     except NotStampable:
         return None
     pages = []
@@ -69,7 +71,7 @@ def record(document: Any) -> Stamps | None:
     return {"size": [width, height, bleeds[0]], "pages": pages}
 
 
-def _page(page_box: Any) -> list[tuple[Any, dict[str, Any]]]:
+def _page(page_box: Any, only_folios: bool) -> list[tuple[Any, dict[str, Any]]]:
     from weasyprint.formatting_structure import boxes
 
     found: list[tuple[Any, dict[str, Any]]] = []
@@ -87,6 +89,8 @@ def _page(page_box: Any) -> list[tuple[Any, dict[str, Any]]]:
         if tag.endswith(("::before", "::after")):
             items = _content(box)
             if any(kind == "attr()" and value[0] == "data-page" for kind, value in items):
+                if only_folios:
+                    return
                 if not isinstance(box, boxes.InlineBlockBox) or box.style["width"] == "auto":
                     raise NotStampable("a page number in a box of no fixed width")
                 if box.style["white_space"] not in ("nowrap", "pre"):

@@ -39,6 +39,7 @@ class Job:
     first_folio: int = 1  # the page counter of its first page
     write: bool = True  # False: only the page map is wanted (a provisional layout)
     stamp: bool = False  # its page numbers left out, recorded to be drawn later (stamp.py)
+    only_folios: bool = False  # with ``stamp``: its folios alone (its text's numbers true)
     identifier: bytes = b""  # the PDF's file identifier
     digests: tuple[tuple[str, str], ...] = ()  # each file it refers to (URL, SHA-256)
     tall: str = ""  # a numbers document: the stylesheet that lays it out on one tall page
@@ -66,7 +67,8 @@ class Job:
         digest = hashlib.sha256(f"glossbook {__version__}\0layout 4\0".encode())
         for sheet in self.sheets:
             digest.update(portable(f"{sheet.base_url}\0{sheet.text}\0").encode())
-        options = f"{self.base_url}\0{self.first_folio}\0{self.write}\0{self.stamp}\0{self.tall}\0"
+        stamped = f"{self.stamp}{' folios' if self.only_folios else ''}"
+        options = f"{self.base_url}\0{self.first_folio}\0{self.write}\0{stamped}\0{self.tall}\0"
         digest.update(portable(options).encode())
         digest.update(self.identifier + b"\0")
         for url, sha in self.digests:
@@ -143,8 +145,8 @@ def _lay_out_pages(job: Job) -> Laid:
     blank = [_is_blank(page) for page in document.pages]
     starts = page_starts(document)
     pdf = None
-    stamps = record(document) if job.stamp else None
-    opens = page_opens(document, anchors) if job.stamp else []
+    stamps = record(document, only_folios=job.only_folios) if job.stamp else None
+    opens = page_opens(document, anchors) if job.stamp and not job.only_folios else []
     if job.write:
         _anchor_other_documents(document)
         pdf = document.write_pdf(pdf_identifier=job.identifier or None)
