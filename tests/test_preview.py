@@ -10,6 +10,7 @@ import html
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -642,7 +643,7 @@ def test_the_command_prints_the_url_and_stops_cleanly_on_ctrl_c(book: Path) -> N
         stderr=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
-        env={**os.environ, "COLUMNS": "200"},
+        env={**os.environ, "COLUMNS": "200", "PYTHONFAULTHANDLER": "1"},
     )
     try:
         assert process.stderr is not None
@@ -653,7 +654,12 @@ def test_the_command_prints_the_url_and_stops_cleanly_on_ctrl_c(book: Path) -> N
         port = int(re.search(r"http://127\.0\.0\.1:(\d+)/", seen).group(1))  # type: ignore[union-attr]
         assert http_get(port, "/chapter-a.html")[0] == 200
         process.send_signal(2)  # SIGINT, as Ctrl-C
-        _, rest = process.communicate(timeout=WAIT_S)
+        try:
+            _, rest = process.communicate(timeout=WAIT_S)
+        except subprocess.TimeoutExpired:  # (seen in full runs, not alone): where it hangs
+            process.send_signal(signal.SIGABRT)  # the fault handler prints every thread
+            _, rest = process.communicate(timeout=WAIT_S)
+            raise AssertionError(f"the preview did not stop on Ctrl-C:\n{seen}{rest}") from None
     finally:
         process.kill()
     assert process.returncode == 0, seen + rest
