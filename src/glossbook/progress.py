@@ -66,6 +66,12 @@ class LayoutProgress:
                 self.bar.remove_task(self.task)
             self.task = self.bar.add_task(what, total=total, pages=0)
 
+    def grow(self, count: int) -> None:
+        """``count`` more documents to lay out in this step (given as others were laid out)."""
+        if self.bar and self.task is not None:
+            total = self.bar.tasks[self.task].total or 0
+            self.bar.update(self.task, total=total + count)
+
     def advance(self, laid: Any) -> None:
         self.pages += laid.count
         if self.bar and self.task is not None:

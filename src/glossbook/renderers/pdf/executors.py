@@ -20,7 +20,7 @@ import signal
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,7 +32,9 @@ from .css import Sheet
 from .worker import Job, Laid, lay_out, lay_out_shipped, load, read_sheets, release
 
 EXECUTORS = ("local", "dask")
-Done = Callable[[Laid], None]
+# Told of each layout as it is made; may give jobs to lay out in the same map, whose layouts
+# follow those of the jobs given, in the order given.
+Done = Callable[[Laid], list[Job] | None]
 
 
 class Inline:
@@ -41,10 +43,10 @@ class Inline:
     workers = 1
 
     def map(self, jobs: list[Job], done: Done) -> list[Laid]:
-        results = []
-        for job in jobs:
-            results.append(lay_out(job))
-            done(results[-1])
+        queue, results = list(jobs), []
+        while len(results) < len(queue):
+            results.append(lay_out(queue[len(results)]))
+            queue += done(results[-1]) or []
         return results
 
     def close(self) -> None:
@@ -72,17 +74,34 @@ class Pool:
         )
 
     def map(self, jobs: list[Job], done: Done) -> list[Laid]:
-        # Submitting starts the workers: Ctrl-C and SIGTERM wait until each started worker
-        # is known to the pool (and so can be killed), then are raised.
+        futures: dict[Future[Laid], int] = {}
+        running = self._submit(futures, [(n, jobs[n]) for n in longest_first(jobs)])
+        results: list[Any] = [None] * len(jobs)
+        while running:
+            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in sorted(finished, key=futures.__getitem__):
+                results[futures[future]] = future.result()
+                more = done(results[futures[future]]) or []
+                placed = [(len(results) + n, job) for n, job in enumerate(more)]
+                results += [None] * len(more)
+                running |= self._submit(futures, placed)
+        return results
+
+    def _submit(
+        self, futures: dict[Future[Laid], int], jobs: list[tuple[int, Job]]
+    ) -> set[Future[Laid]]:
+        """Submit the jobs, each with its place in the results; the new futures. Submitting
+        starts the workers: Ctrl-C and SIGTERM wait until each started worker is known to
+        the pool (and so can be killed), then are raised."""
+        submitted = set()
         with held_signals() as received:
-            futures = {self.pool.submit(lay_out, jobs[n]): n for n in longest_first(jobs)}
+            for n, job in jobs:
+                future = self.pool.submit(lay_out, job)
+                futures[future] = n
+                submitted.add(future)
         for signum in received[:1]:
             signal.raise_signal(signum)
-        results: list[Any] = [None] * len(jobs)
-        for future in as_completed(futures):
-            results[futures[future]] = future.result()
-            done(results[futures[future]])
-        return results
+        return submitted
 
     def submit(self, work: Callable[..., Any], *args: Any) -> Future[Any]:
         """Run ``work(*args)`` on a worker (the join, while this process makes the EPUB)."""
@@ -229,25 +248,28 @@ class Dask:
     def map(self, jobs: list[Job], done: Done) -> list[Laid]:
         from distributed import as_completed as completed
 
-        futures = {}
-        for n in longest_first(jobs):
-            job = jobs[n]
-            urls = tuple(url for url, _ in job.digests)
-            future = self.client.submit(
-                lay_out_shipped,
-                job,
-                urls,
-                *self._files(job),
-                key=f"glossbook-{job.key()}",
-                pure=False,
-                priority=job.cost,  # the longest first, so that the workers end together
-            )
-            futures[future] = n
+        futures = {self._submit(jobs[n]): n for n in longest_first(jobs)}
         results: list[Any] = [None] * len(jobs)
-        for future in completed(list(futures), loop=self.client.loop):
+        running = completed(list(futures), loop=self.client.loop)
+        for future in running:
             results[futures[future]] = future.result()
-            done(results[futures[future]])
+            for job in done(results[futures[future]]) or []:
+                futures[(added := self._submit(job))] = len(results)
+                results.append(None)
+                running.add(added)
         return results
+
+    def _submit(self, job: Job) -> Any:
+        urls = tuple(url for url, _ in job.digests)
+        return self.client.submit(
+            lay_out_shipped,
+            job,
+            urls,
+            *self._files(job),
+            key=f"glossbook-{job.key()}",
+            pure=False,
+            priority=job.cost,  # the longest first, so that the workers end together
+        )
 
     def _files(self, job: Job) -> Iterator[Any]:
         """The job's files, each sent to the workers once (the stylesheets' fonts are the

@@ -84,7 +84,9 @@ class Progress(Protocol):
 class Runner(Protocol):
     workers: int  # how many jobs run at once
 
-    def map(self, jobs: list[Job], done: Callable[[Laid], None]) -> list[Laid]: ...
+    # ``done`` is told of each layout as it is made, and may give jobs to lay out in the
+    # same map: their layouts follow the jobs', in the order given.
+    def map(self, jobs: list[Job], done: Callable[[Laid], list[Job] | None]) -> list[Laid]: ...
 
 
 @dataclass
@@ -201,7 +203,8 @@ class Plan:
             early = self.early_numbers(waiting, final, wave, later, labels)
             moved = False
             jobs = wave + [job for _, job in early]
-            laid_out = self.lay_out(jobs, "Layout")
+            follow = self.front_after(final, front) if ahead else None
+            laid_out = self.lay_out(jobs, "Layout", follow)
             for (unit, job), laid in zip(todo, laid_out, strict=False):
                 before = unit.laid.anchors if unit.laid else None
                 moved |= unit.kind == "body" and before != laid.anchors
@@ -218,8 +221,13 @@ class Plan:
                 break
         else:
             LOG.warning("page numbers did not settle after %d layouts", MAX_ROUNDS)
-        rest = [u for u in rest if u.job is None]
         labels = self.labels()
+        # (the contents laid out beside the index: with the numbers it now prints, or again)
+        rest = [
+            u
+            for u in rest
+            if u.job is None or (u.kind == "front" and u.job != self.job(u, labels, 1))
+        ]
         jobs = [self.job(u, labels, u.first_folio) for u in rest]
         jobs.append(self.blank_job())
         jobs += [self.numbers_job(u, labels) for u in waiting]
@@ -251,6 +259,29 @@ class Plan:
         if any(u.kind == "body" for u in final):
             return []
         return [(index, self.job(index, labels, 1, stamp=True, only_folios=True))]
+
+    def front_after(
+        self, final: list[Unit], front: list[Unit]
+    ) -> Callable[[Laid], list[Job]] | None:
+        """What lays the front (the contents) out as soon as the references are, beside the
+        index: the last number it prints, the index's first folio, follows from the
+        references' pages (a ``follow`` of ``lay_out``)."""
+        references = next((u for u in final if u.kind == "apparatus"), None)
+        if references is None or not front:
+            return None
+        unit = front[0]
+
+        def follow(laid: Laid) -> list[Job]:
+            if laid.name == references.name and references.laid is None:
+                references.laid = laid
+                self.number()
+                unit.job = self.job(unit, self.labels(), 1)
+                return [unit.job]
+            if unit.job is not None and laid.name == unit.name:
+                unit.laid = laid
+            return []
+
+        return follow
 
     def early_numbers(
         self,
@@ -296,18 +327,30 @@ class Plan:
                 early.append((unit, job))
         return early
 
-    def lay_out(self, jobs: list[Job], what: str) -> list[Laid]:
+    def lay_out(
+        self, jobs: list[Job], what: str, follow: Callable[[Laid], list[Job]] | None = None
+    ) -> list[Laid]:
         """The jobs' layouts, from the cache where it has them. A chapter whose last layout
         the cache holds is laid out from its edit on, in a window (``resume.py``); a window
         that does not meet the last layout again runs to the chapter's end, then, if that
-        fails too, the whole chapter is laid out."""
+        fails too, the whole chapter is laid out. ``follow``: told of each layout made (and
+        of each of the jobs it gives, once laid out or found in the cache), it may give
+        jobs to lay out at once, beside the rest (``follow_up``)."""
         results: list[Laid | None] = [self.cache.get(j) if self.cache else None for j in jobs]
         pending = [n for n, laid in enumerate(results) if laid is None]
         priors = {n: self._prior(jobs[n]) for n in pending}
+        added: list[Job] = []  # the jobs ``follow`` gave that are laid out here
 
-        def done(laid: Laid) -> None:
+        def done(laid: Laid) -> list[Job]:
             if self.progress:
                 self.progress.advance(laid)
+            if follow is None:
+                return []
+            given = self.follow_up(follow, laid)
+            added.extend(given)
+            if given and self.progress and hasattr(self.progress, "grow"):
+                self.progress.grow(len(given))
+            return given
 
         for attempt in ("window", "to the end", "whole"):
             if not pending:
@@ -323,9 +366,14 @@ class Plan:
                 # What the splice needs, imported while the windows are laid out.
                 threading.Thread(target=importlib.import_module, args=("pikepdf",)).start()
             sent = [window.job if (window := windows[n]) else jobs[n] for n in pending]
-            for n, laid in zip(pending, self.runner.map(sent, done), strict=True):
+            start = len(added)
+            made = self.runner.map(sent, done)
+            for n, laid in zip(pending, made, strict=False):
                 window, prior = windows[n], priors[n]
                 results[n] = resume.splice(window, prior[0], laid) if window and prior else laid
+            for job, laid in zip(added[start:], made[len(sent) :], strict=True):
+                if self.cache:
+                    self.cache.put(job, laid)
             pending = [n for n in pending if results[n] is None]
         laid_out = [laid for laid in results if laid is not None]
         if self.cache:
@@ -335,6 +383,18 @@ class Plan:
                 if job.stamp and job.write and laid.opens and (parts := resume.chunks(job.html)):
                     self.cache.remember_prior(job, parts.digests())
         return laid_out
+
+    def follow_up(self, follow: Callable[[Laid], list[Job]], laid: Laid) -> list[Job]:
+        """The jobs ``follow`` gives on ``laid`` that the cache does not hold; those it
+        holds are given back to ``follow`` at once (which may give more)."""
+        fresh = []
+        for job in follow(laid):
+            cached = self.cache.get(job) if self.cache else None
+            if cached is None:
+                fresh.append(job)
+            else:
+                fresh += self.follow_up(follow, cached)
+        return fresh
 
     def _prior(self, job: Job) -> tuple[Laid, list[list[str]]] | None:
         """The last layout of a chapter to lay out, if the cache has it (``resume.py``)."""
