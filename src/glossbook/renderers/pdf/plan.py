@@ -15,16 +15,20 @@ The layout runs in waves, each a batch of independent jobs for the executor:
 2. *final*: the documents whose numbers cannot be stamped, laid out with their true
    numbers: the references (which print body page numbers in running text), and a body
    document a book's own print.css lets numbers move lines in (``stamp.record`` finds it);
-   repeated for those whose pages still changed, until they settle;
-3. the index and the front (the contents prints the first page of the index), the blank
-   page, and a small numbers document per stamped body document (its true folios and
-   "(p. N)"), which the join draws over its pages.
+   repeated for those whose pages still changed, until they settle. Once the body is laid
+   out for good, the index goes in this wave too (every page it prints is known; its own
+   folios, which wait for the references' pages, are left out and stamped: ``index_ahead``),
+   and the front as soon as the references are laid out (the index's first folio is the
+   last number it prints: ``front_after``, a job given while the wave runs);
+3. the rest of the index and the front when they could not go earlier, the blank page, and
+   a small numbers document per stamped document (its true folios and "(p. N)"), which the
+   join draws over its pages.
 
 Numbers documents whose numbers are known after the first wave (every page they print in
 the body, and no body document in the final wave) can go in the second, beside the
 references: as many as fill the workers the references leave idle, the rest staying in the
-last wave, where they fill the workers beside the index and the contents. Every executor
-starts the longest jobs first (``Job.cost``), so that the workers of a wave end together.
+last wave. Every executor starts the longest jobs first (``Job.cost``), so that the workers
+of a wave end together.
 
 A cached job (``cache.py``) is not laid out again: a warm build lays out nothing; a
 one-entry edit lays out that entry's chapter (from the edit on, ``resume.py``), the numbers
