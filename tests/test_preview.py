@@ -637,6 +637,10 @@ COMMAND = textwrap.dedent(
 )
 
 
+def _ctrl_c_as_from_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_the_command_prints_the_url_and_stops_cleanly_on_ctrl_c(book: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-c", COMMAND, str(book), "--port", "0"],
@@ -644,6 +648,9 @@ def test_the_command_prints_the_url_and_stops_cleanly_on_ctrl_c(book: Path) -> N
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, "COLUMNS": "200", "PYTHONFAULTHANDLER": "1"},
+        # As from a terminal: Ctrl-C not ignored (a test run started in the background by a
+        # shell without job control ignores it, and the preview would inherit that).
+        preexec_fn=_ctrl_c_as_from_a_terminal,
     )
     try:
         assert process.stderr is not None
@@ -656,7 +663,7 @@ def test_the_command_prints_the_url_and_stops_cleanly_on_ctrl_c(book: Path) -> N
         process.send_signal(2)  # SIGINT, as Ctrl-C
         try:
             _, rest = process.communicate(timeout=WAIT_S)
-        except subprocess.TimeoutExpired:  # (seen in full runs, not alone): where it hangs
+        except subprocess.TimeoutExpired:  # where it hangs
             process.send_signal(signal.SIGABRT)  # the fault handler prints every thread
             _, rest = process.communicate(timeout=WAIT_S)
             raise AssertionError(f"the preview did not stop on Ctrl-C:\n{seen}{rest}") from None
