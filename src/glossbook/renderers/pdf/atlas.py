@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from .stamp import drawn_pages, page_turn
+
 _SECTION = re.compile(r"<section>(.*?)</section>", re.S)
 _BOX = re.compile(
     r'<div class="([^"]+)" style="left:([-0-9.e]+)px;top:([-0-9.e]+)px"( lang="[^"]*")?>'
@@ -116,8 +118,8 @@ def pages(pdf: bytes, atlas: Atlas, tops: list[float]) -> bytes | None:
     source = pikepdf.Pdf.open(io.BytesIO(pdf))
     frame, tall = source.pages
     drawing = pikepdf.parse_content_stream(tall)
-    turn = _turn(pikepdf.parse_content_stream(frame))
-    if turn is None or len(drawing) < 3 or _turn(drawing[:1]) is None:
+    turn = page_turn(pikepdf.parse_content_stream(frame))
+    if turn is None or len(drawing) < 3 or page_turn(drawing[:1]) is None:
         return None
     scale = drawing[2]
     if [str(i.operator) for i in drawing[1:3]] != ["q", "cm"]:
@@ -125,6 +127,7 @@ def pages(pdf: bytes, atlas: Atlas, tops: list[float]) -> bytes | None:
     runs = _runs(drawing[3:], tops)
     if runs is None:
         return None
+    drawings = []
     for boxes in atlas.pages:
         text = []
         for line, left, top in boxes:
@@ -137,10 +140,9 @@ def pages(pdf: bytes, atlas: Atlas, tops: list[float]) -> bytes | None:
                 text += state
                 text.append(pikepdf.ContentStreamInstruction(moved, pikepdf.Operator("Tm")))
                 text += shown
+        turned = [1, 0, 0, -1, 0, Decimal(repr(turn))]
         instructions = [
-            pikepdf.ContentStreamInstruction(
-                [1, 0, 0, -1, 0, Decimal(repr(turn))], pikepdf.Operator("cm")
-            ),
+            pikepdf.ContentStreamInstruction(turned, pikepdf.Operator("cm")),
             pikepdf.ContentStreamInstruction([], pikepdf.Operator("q")),
             scale,
         ]
@@ -148,15 +150,8 @@ def pages(pdf: bytes, atlas: Atlas, tops: list[float]) -> bytes | None:
             instructions += [pikepdf.ContentStreamInstruction([], pikepdf.Operator("BT")), *text]
             instructions.append(pikepdf.ContentStreamInstruction([], pikepdf.Operator("ET")))
         instructions.append(pikepdf.ContentStreamInstruction([], pikepdf.Operator("Q")))
-        contents = pikepdf.Stream(source, pikepdf.unparse_content_stream(instructions))
-        sheet = pikepdf.Dictionary({k: v for k, v in frame.obj.items() if k != "/Parent"})
-        sheet.Contents = source.make_indirect(contents)
-        sheet.Resources = tall.obj.Resources
-        source.pages.append(pikepdf.Page(sheet))
-    del source.pages[0:2]
-    out = io.BytesIO()
-    source.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
-    return out.getvalue()
+        drawings.append(instructions)
+    return drawn_pages(source, drawings)
 
 
 Run = tuple[list[Any], list[Decimal], list[Any]]  # the state it needs, its matrix, its showing
@@ -217,11 +212,3 @@ def _line(baseline: float, tops: list[float]) -> int | None:
     """The line whose band (from its top to the next line's) holds the baseline."""
     line = bisect.bisect_right(tops, baseline) - 1
     return line if line >= 0 else None
-
-
-def _turn(drawing: list[Any]) -> float | None:
-    """The height of WeasyPrint's turn of the page (``1 0 0 -1 0 h cm``), in points."""
-    if not drawing or str(drawing[0].operator) != "cm":
-        return None
-    operands = [float(x) for x in drawing[0].operands]
-    return operands[5] if operands[:5] == [1, 0, 0, -1, 0] else None

@@ -411,19 +411,31 @@ def cut(pdf: bytes, html: str) -> tuple[bytes, int] | None:
     if len(source.pages) != 2 or not counts:
         return None
     frame, tall = source.pages
-    turn = _turn(pikepdf.parse_content_stream(frame))
+    turn = page_turn(pikepdf.parse_content_stream(frame))
     drawing = pikepdf.parse_content_stream(tall)
-    if turn is None or _turn(drawing) is None or (scale := _scale(drawing)) is None:
+    if turn is None or page_turn(drawing) is None or (scale := _scale(drawing)) is None:
         return None
     drawn = _drawn(drawing[1:], turn / scale, len(counts))
     if drawn is None or _counts(drawn, len(counts)) != counts:
         return None
+    drawings = []
     for page in range(len(counts)):
         # The tall page turned about its own top, ``page`` pages down: the same as the
         # page's own turn (``turn``) with its numbers ``page`` pages higher.
         moved = [Decimal(1), 0, 0, Decimal(-1), 0, Decimal(repr(turn + page * turn))]
         instructions = [pikepdf.ContentStreamInstruction(moved, pikepdf.Operator("cm"))]
-        instructions += _kept(drawn, page)
+        drawings.append(instructions + _kept(drawn, page))
+    return drawn_pages(source, drawings), len(counts)
+
+
+def drawn_pages(source: Any, drawings: list[list[Any]]) -> bytes:
+    """``source`` (an empty page, then a tall one: a numbers document laid out tall) as the
+    document of one page per drawing (its instructions), each the size of the empty page
+    and with the tall page's resources."""
+    import pikepdf
+
+    frame, tall = source.pages
+    for instructions in drawings:
         contents = pikepdf.Stream(source, pikepdf.unparse_content_stream(instructions))
         sheet = pikepdf.Dictionary({k: v for k, v in frame.obj.items() if k != "/Parent"})
         sheet.Contents = source.make_indirect(contents)
@@ -432,10 +444,10 @@ def cut(pdf: bytes, html: str) -> tuple[bytes, int] | None:
     del source.pages[0:2]
     out = io.BytesIO()
     source.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
-    return out.getvalue(), len(counts)
+    return out.getvalue()
 
 
-def _turn(drawing: list[Any]) -> float | None:
+def page_turn(drawing: list[Any]) -> float | None:
     """The height of WeasyPrint's turn of the page (its first instruction, ``1 0 0 -1 0 h
     cm``), in points."""
     if not drawing or str(drawing[0].operator) != "cm":
