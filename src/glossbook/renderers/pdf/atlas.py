@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .stamp import drawn_pages, page_turn
+from .stamp import drawn_pages, page_scale, page_turn
 
 _SECTION = re.compile(r"<section>(.*?)</section>", re.S)
 _BOX = re.compile(
@@ -119,11 +119,9 @@ def pages(pdf: bytes, atlas: Atlas, tops: list[float]) -> bytes | None:
     frame, tall = source.pages
     drawing = pikepdf.parse_content_stream(tall)
     turn = page_turn(pikepdf.parse_content_stream(frame))
-    if turn is None or len(drawing) < 3 or page_turn(drawing[:1]) is None:
+    if turn is None or page_turn(drawing) is None or page_scale(drawing) is None:
         return None
-    scale = drawing[2]
-    if [str(i.operator) for i in drawing[1:3]] != ["q", "cm"]:
-        return None
+    scale = drawing[2]  # WeasyPrint's ``q s 0 0 s 0 0 cm``, as ``page_scale`` found it
     runs = _runs(drawing[3:], tops)
     if runs is None:
         return None

@@ -413,7 +413,7 @@ def cut(pdf: bytes, html: str) -> tuple[bytes, int] | None:
     frame, tall = source.pages
     turn = page_turn(pikepdf.parse_content_stream(frame))
     drawing = pikepdf.parse_content_stream(tall)
-    if turn is None or page_turn(drawing) is None or (scale := _scale(drawing)) is None:
+    if turn is None or page_turn(drawing) is None or (scale := page_scale(drawing)) is None:
         return None
     drawn = _drawn(drawing[1:], turn / scale, len(counts))
     if drawn is None or _counts(drawn, len(counts)) != counts:
@@ -456,7 +456,7 @@ def page_turn(drawing: list[Any]) -> float | None:
     return operands[5] if operands[:5] == [1, 0, 0, -1, 0] else None
 
 
-def _scale(drawing: list[Any]) -> float | None:
+def page_scale(drawing: list[Any]) -> float | None:
     """Points to CSS pixels: WeasyPrint's ``q s 0 0 s 0 0 cm`` after its turn."""
     if len(drawing) < 3 or [str(i.operator) for i in drawing[1:3]] != ["q", "cm"]:
         return None

@@ -165,10 +165,7 @@ def _lay_out_atlas(job: Job) -> Laid | None:
     pdf = document.write_pdf(pdf_identifier=job.identifier or None) if tops else None
     _unlink(document)
     drawn = atlas.pages(pdf, made, tops) if pdf and tops else None
-    if drawn is None:
-        return None
-    count = len(made.pages)
-    return Laid(job.name, [[] for _ in range(count)], [False] * count, drawn)
+    return _numbers(job, drawn, len(made.pages)) if drawn is not None else None
 
 
 def _lay_out_tall(job: Job) -> Laid | None:
@@ -180,7 +177,11 @@ def _lay_out_tall(job: Job) -> Laid | None:
     cut = stamp.cut(pdf, job.html)
     if cut is None:
         return None
-    pdf, count = cut
+    return _numbers(job, *cut)
+
+
+def _numbers(job: Job, pdf: bytes, count: int) -> Laid:
+    """A numbers document's layout: ``count`` pages, none blank, no anchors."""
     return Laid(job.name, [[] for _ in range(count)], [False] * count, pdf)
 
 
