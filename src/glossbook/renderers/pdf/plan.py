@@ -204,10 +204,13 @@ class Plan:
             ahead = self.index_ahead(index, final, labels) if _round == 0 else []
             later = [u for u in rest if u is not index] if ahead else rest
             wave = [j for _, j in todo + ahead]
-            early = self.early_numbers(waiting, final, wave, later, labels)
+            follow = self.front_after(final, front) if ahead else None
+            # (the front, given while this wave runs, is of its work, not the last wave's)
+            beside = [self.job(u, labels, 1) for u in front] if follow else []
+            last_units = [u for u in later if u not in front] if follow else later
+            early = self.early_numbers(waiting, final, wave + beside, last_units, labels)
             moved = False
             jobs = wave + [job for _, job in early]
-            follow = self.front_after(final, front) if ahead else None
             laid_out = self.lay_out(jobs, "Layout", follow)
             for (unit, job), laid in zip(todo, laid_out, strict=False):
                 before = unit.laid.anchors if unit.laid else None
