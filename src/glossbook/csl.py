@@ -443,6 +443,8 @@ def _format_split(items: list[dict[str, Any]], clusters: list[str], run: _Run) -
         whole = dict(zip(parted, shapes.result(), strict=True))
     citations: list[str] = []
     warnings: list[str] = []
+    # (each cited key by its link, once: a parted cluster finds its cites by their links)
+    key_of = {_href(k, run.link_prefix): k for k in group_of} if whole else {}
     for i, where in enumerate(placed):
         if i not in whole:
             b, j, _ = where[0]
@@ -452,7 +454,7 @@ def _format_split(items: list[dict[str, Any]], clusters: list[str], run: _Run) -
             whole[i],
             {group: results[b].citations[j] for b, j, group in where},
             group_of,
-            run.link_prefix,
+            key_of,
         )
         if put is None:
             return None  # the parts do not fit: format in one run instead
@@ -479,12 +481,12 @@ _LINK = re.compile(r'<a href="([^"]*)" class="citation-link" role="doc-biblioref
 
 
 def _assemble(
-    whole: str, parts: dict[str, str], group_of: dict[str, str], link_prefix: str
+    whole: str, parts: dict[str, str], group_of: dict[str, str], key_of: dict[str, str]
 ) -> str | None:
     """A parted cluster: ``whole`` (formatted without disambiguation) with each group's
     cites replaced by that group's part as formatted in its own run. ``None`` unless each
-    group's cites stand together in ``whole`` and in the same number as in its part."""
-    key_of = {_href(k, link_prefix): k for k in group_of}
+    group's cites stand together in ``whole`` and in the same number as in its part.
+    ``key_of``: each cited key by the link of its cites."""
 
     def spans(fragment: str) -> list[tuple[str, int, int]]:
         found = []
