@@ -11,7 +11,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from glossbook.renderers.pdf import leaders, worker
+from glossbook.renderers.pdf import columns, leaders, worker
 from glossbook.renderers.pdf.css import Sheet
 from glossbook.renderers.pdf.stamp import numbers_css, numbers_html, tall_css
 from glossbook.renderers.pdf.worker import Job
@@ -174,6 +174,68 @@ def test_a_dot_leader_is_drawn_as_one_text_where_its_dots_stood(
         ours = Image.open(str(image).replace("dots-", "joined-")).convert("L")
         difference = ImageChops.difference(Image.open(image).convert("L"), ours)
         assert max(difference.getextrema()) <= 96, image.name  # (255: a dot moved)
+
+
+@pytest.mark.parametrize("notes", [False, True])
+def test_columns_are_set_once_and_as_weasyprint_sets_them(
+    monkeypatch: pytest.MonkeyPatch, notes: bool
+) -> None:
+    """A two-column index over several pages: each column's lines are set once, not once for
+    WeasyPrint's trial and again for real, and the PDF is the one WeasyPrint makes, to the
+    byte; with footnotes in the columns (which a trial registers and WeasyPrint withdraws),
+    the columns are set as WeasyPrint sets them."""
+    from weasyprint.layout import block, inline
+
+    sheet = (
+        "@page { size: A6; margin: 10mm; @bottom-center { content: counter(page); } }"
+        ".columns { columns: 2; column-gap: 12pt; font-size: 8pt; line-height: 10pt; }"
+        "li { list-style: none; break-inside: avoid; } h2 { font-size: 10pt; }"
+        ".note { float: footnote; }"
+    )
+    note = '<span class="note">A note.</span>' if notes else ""
+    groups = "".join(
+        f"<h2>{letter}</h2><ul>"
+        + "".join(
+            f"<li>{letter}term {'with more words ' * (n % 4)}{n}{note if n == 3 else ''}, "
+            f'<a href="#p{n}">{n * 3}</a>, <a href="#q{n}">{n * 5 + 100}</a></li>'
+            for n in range(30)
+        )
+        + "</ul>"
+        for letter in "ABCDEFGHIJK"
+    )
+    html = f'<html><body><h1>Index</h1><div class="columns">{groups}</div></body></html>'
+    job = Job("index", html, (Sheet(sheet, ""),), "")
+    worker.lay_out(job)  # (installs the patches)
+    calls = [0]
+    split = inline.split_first_line
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls[0] += 1
+        return split(*args, **kwargs)
+
+    monkeypatch.setattr(inline, "split_first_line", counted)
+    once = worker.lay_out(job)
+    set_once = calls[0]
+    with monkeypatch.context() as patch:
+        patch.setattr(columns, "install", lambda: None)
+        patch.setattr(block, "columns_layout", block.columns_layout.args[0])
+        patch.setattr(block, "block_box_layout", block.block_box_layout.args[0])
+        calls[0] = 0
+        twice = worker.lay_out(job)
+        set_twice = calls[0]
+    assert once.count == twice.count >= 10
+    assert once.pdf == twice.pdf
+    if notes:
+        assert "A note." in _text_of(once.pdf)
+    else:
+        assert set_once < 0.65 * set_twice  # (the last page balanced: set a few times)
+
+
+def _text_of(pdf: bytes | None) -> str:
+    assert pdf is not None
+    return subprocess.run(
+        ["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
 
 
 def _text(pdf: Path) -> str:

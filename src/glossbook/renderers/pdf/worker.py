@@ -19,7 +19,7 @@ from typing import Any
 
 from ... import __version__, collector
 from ...theme import BUILTIN
-from . import atlas, fitting, leaders, stamp
+from . import atlas, columns, fitting, leaders, stamp
 from .css import Sheet, captured_warnings
 from .pagestarts import page_opens, page_starts
 from .stamp import Stamps, record
@@ -250,6 +250,7 @@ def _render(job: Job, *, tall: bool = False) -> Any:
         sheets = [*sheets, CSS(string=job.tall)]
     html = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
     leaders.install()
+    columns.install()
     return fitting.render(html, stylesheets=sheets, font_config=fonts, counter_style=counters)
 
 
