@@ -28,6 +28,7 @@ Modules, one job each:
 - ``join``: the documents joined into one PDF (pikepdf);
 - ``rejoin``: after an edit, the last PDF joined with its changed documents' pages replaced;
 - ``leaders``: a dot leader drawn as one text, not one a dot;
+- ``columns``: a multi-column page's columns set once, not for a trial and again;
 - ``typography``: guide words short enough for the head, break opportunities in URLs.
 
 Folios: front matter counts in lower-case roman from the half-title; the page counter
