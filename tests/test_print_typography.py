@@ -155,6 +155,20 @@ def test_no_loose_lines(book: Built) -> None:
 
 
 @needs_poppler
+def test_a_page_reference_meets_the_punctuation_after_it(book: Built) -> None:
+    """ "(p. 5)," reads as set: the room its box keeps for a longer number (print.css) is a
+    word space before "(p.", never a gap between ")" and the comma or stop after it."""
+    gaps = []
+    for page in pdfmeasure.pages(book.path):
+        for line in page.lines:
+            for before, after in zip(line.words, line.words[1:], strict=False):
+                if re.fullmatch(r"\d+\)", before[2]) and after[2][:1] in ",.;:":
+                    gaps.append((line.page, line.text, round(after[0] - before[1], 2)))
+    assert gaps
+    assert [gap for gap in gaps if gap[2] > 0.5] == []
+
+
+@needs_poppler
 def test_at_most_two_hyphenated_lines_in_a_row(book: Built) -> None:
     runs = pdfmeasure.hyphen_runs(pdfmeasure.pages(book.path))
     assert runs == [], [[(line.page, line.text) for line in run] for run in runs]
