@@ -66,6 +66,9 @@ class Peaks:
     def start(self, what: str, total: int) -> None:
         pass
 
+    def grow(self, count: int) -> None:
+        pass
+
     def advance(self, laid: Any) -> None:
         self.worker = max(self.worker, laid.peak_mib)
 

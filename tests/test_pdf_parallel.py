@@ -31,7 +31,7 @@ from glossbook.renderers.pdf import css, drawing, executors, fitting, rejoin
 from glossbook.renderers.pdf.stamp import NUMBERS
 from glossbook.renderers.pdf.worker import Job, Laid
 
-from .conftest import BookFactory, entry_text
+from .conftest import BookFactory, copy_sample, entry_text
 from .test_pdf import outline as read_outline
 
 HERE = Path(__file__).resolve().parent
@@ -60,6 +60,9 @@ class Record:
 
     def start(self, what: str, total: int) -> None:
         self.waves.append(what)
+
+    def grow(self, count: int) -> None:
+        pass
 
     def advance(self, laid: Laid) -> None:
         if laid.name.endswith(NUMBERS):
@@ -537,6 +540,45 @@ def test_progress_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch)
     assert LayoutProgress(Console(force_terminal=False)).bar is None
     monkeypatch.setenv("CI", "true")
     assert LayoutProgress(Console(force_terminal=True)).bar is None
+
+
+@pytest.mark.parametrize("beside", [False, True])
+def test_the_bar_on_a_terminal_counts_the_documents_given_in_a_step(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, beside: bool
+) -> None:
+    """The build's own bar, on a terminal, through a layout whose contents is given while
+    the index is laid out (``front_after``): each step ends with as many documents laid
+    out as it counted, the one given included; alone and as the build wraps it when the
+    EPUB is made beside the PDF (``Starting``)."""
+    from glossbook.commands.build import Starting
+
+    monkeypatch.delenv("CI", raising=False)
+    book, _ = prepare(copy_sample(tmp_path / "book"))
+    steps: list[tuple[float, float | None]] = []
+
+    class Watched(LayoutProgress):
+        def start(self, what: str, total: int) -> None:
+            self.note()
+            super().start(what, total)
+
+        def note(self) -> None:
+            if self.bar and self.task is not None:
+                task = next(t for t in self.bar.tasks if t.id == self.task)
+                steps.append((task.completed, task.total))
+
+    class Beside:
+        started = 0
+
+        def start(self) -> None:
+            self.started += 1
+
+    with Watched(Console(file=io.StringIO(), force_terminal=True)) as progress:
+        assert progress.bar is not None
+        listener = Starting(progress, Beside()) if beside else progress
+        pdf.layout(book, jobs=1, progress=listener)
+        progress.note()
+    assert len(steps) >= 3
+    assert all(done == total for done, total in steps), steps
 
 
 # --- a generated book of 200 entries ------------------------------------------------------

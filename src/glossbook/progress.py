@@ -43,6 +43,7 @@ class LayoutProgress:
                 transient=True,
             )
         self.task: TaskID | None = None
+        self.total = 0  # documents in this step
         self.pages = 0
 
     def __enter__(self) -> LayoutProgress:
@@ -61,6 +62,7 @@ class LayoutProgress:
 
     def start(self, what: str, total: int) -> None:
         self.pages = 0
+        self.total = total
         if self.bar:
             if self.task is not None:
                 self.bar.remove_task(self.task)
@@ -68,9 +70,9 @@ class LayoutProgress:
 
     def grow(self, count: int) -> None:
         """``count`` more documents to lay out in this step (given as others were laid out)."""
+        self.total += count
         if self.bar and self.task is not None:
-            total = self.bar.tasks[self.task].total or 0
-            self.bar.update(self.task, total=total + count)
+            self.bar.update(self.task, total=self.total)
 
     def advance(self, laid: Any) -> None:
         self.pages += laid.count

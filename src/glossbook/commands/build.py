@@ -291,6 +291,9 @@ class Starting:
         self.beside.start()
         self.progress.start(what, total)
 
+    def grow(self, count: int) -> None:
+        self.progress.grow(count)
+
     def advance(self, laid: Any) -> None:
         self.progress.advance(laid)
 

@@ -82,6 +82,7 @@ Printed = tuple[str, str | None]  # a target and the folio a numbers document pr
 
 class Progress(Protocol):
     def start(self, what: str, total: int) -> None: ...
+    def grow(self, count: int) -> None: ...  # more documents to lay out in this step
     def advance(self, laid: Laid) -> None: ...
 
 
@@ -355,7 +356,7 @@ class Plan:
                 return []
             given = self.follow_up(follow, laid)
             added.extend(given)
-            if given and self.progress and hasattr(self.progress, "grow"):
+            if given and self.progress:
                 self.progress.grow(len(given))
             return given
 
