@@ -6,6 +6,7 @@ import gc
 import io
 import re
 import subprocess
+from functools import partial
 from pathlib import Path
 
 import pikepdf
@@ -229,6 +230,24 @@ def test_columns_are_set_once_and_as_weasyprint_sets_them(
         assert "A note." in _text_of(once.pdf)
     else:
         assert set_once < 0.65 * set_twice  # (the last page balanced: set a few times)
+
+
+def test_columns_are_left_to_a_weasyprint_whose_block_layout_differs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A WeasyPrint whose block layout takes other parameters than ``columns`` knows keeps
+    its own multi-column layout: nothing is patched."""
+    from weasyprint.layout import block
+
+    def other(context: object, box: object, bottom_space: float) -> None: ...
+
+    monkeypatch.setattr(block, "block_box_layout", other)
+    original = block.columns_layout
+    if isinstance(original, partial):
+        original = original.args[0]
+    monkeypatch.setattr(block, "columns_layout", original)
+    columns.install()
+    assert block.columns_layout is original and block.block_box_layout is other
 
 
 def _text_of(pdf: bytes | None) -> str:

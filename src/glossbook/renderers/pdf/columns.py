@@ -19,6 +19,7 @@ same bytes.
 
 from __future__ import annotations
 
+import inspect
 from contextvars import ContextVar
 from functools import partial
 from typing import Any
@@ -29,13 +30,26 @@ _Trials = dict[tuple[Any, ...], tuple[tuple[Any, ...], float]]
 _TRIALS: ContextVar[_Trials | None] = ContextVar("column trials", default=None)
 
 
+# The parameters of WeasyPrint's ``block_box_layout`` that ``_column`` stands in for.
+_PARAMETERS = [
+    "context", "box", "bottom_space", "skip_stack", "containing_block", "page_is_empty",
+    "absolute_boxes", "fixed_boxes", "adjoining_margins", "first_letter_style",
+    "first_line_style", "discard", "max_lines",
+]  # fmt: skip
+
+
 def install() -> None:
-    """Have WeasyPrint's multi-column layout reuse its trials (once per process)."""
+    """Have WeasyPrint's multi-column layout reuse its trials (once per process); not with
+    a WeasyPrint whose block layout takes other parameters than those this module knows
+    (then its columns are set as it sets them)."""
     from weasyprint.layout import block
 
-    if not isinstance(block.columns_layout, partial):
-        block.columns_layout = partial(_columns, block.columns_layout)
-        block.block_box_layout = partial(_column, block.block_box_layout)
+    if isinstance(block.columns_layout, partial):
+        return
+    if list(inspect.signature(block.block_box_layout).parameters) != _PARAMETERS:
+        return
+    block.columns_layout = partial(_columns, block.columns_layout)
+    block.block_box_layout = partial(_column, block.block_box_layout)
 
 
 def _columns(layout: Any, *args: Any) -> Any:
@@ -93,18 +107,24 @@ def _column(
         return result
     before = _registered(context)
     result = layout(*args)
-    if not absolute_boxes and not fixed_boxes and _registered(context) == before:
+    unchanged = before is not None and _registered(context) == before
+    if unchanged and not absolute_boxes and not fixed_boxes:
         trials[key] = (result, box.position_x)
     return result
 
 
-def _registered(context: Any) -> tuple[int, ...]:
+def _registered(context: Any) -> tuple[int, ...] | None:
     """How many out-of-flow things the layout context holds: a layout that adds none has
-    left nothing behind it."""
-    return (
-        len(context.broken_out_of_flow),
-        len(context.excluded_shapes),
-        len(context.current_page_footnotes),
-        len(context.reported_footnotes),
-        sum(len(page) for name in context.running_elements.values() for page in name.values()),
-    )
+    left nothing behind it (None: a context without one of them, whose trials are not
+    kept)."""
+    try:
+        running = context.running_elements.values()
+        return (
+            len(context.broken_out_of_flow),
+            len(context.excluded_shapes),
+            len(context.current_page_footnotes),
+            len(context.reported_footnotes),
+            sum(len(page) for name in running for page in name.values()),
+        )
+    except AttributeError:
+        return None
