@@ -81,7 +81,10 @@ class Peaks:
 def _layout(root: str, jobs: int, scheduler: str, queue: Any) -> None:
     from glossbook.pipeline import prepare
     from glossbook.renderers import pdf
+    from glossbook.renderers.pdf import executors
 
+    if not scheduler:
+        executors.start_early(jobs)  # as ``glossbook build`` does, before it reads the book
     book, _ = prepare(Path(root))
     peaks = Peaks()
     start = time.perf_counter()

@@ -117,11 +117,15 @@ def layout(
         raise UsageError(f"unknown PDF variant '{variant}'; choose from: {', '.join(VARIANTS)}.")
     if not _LENGTH.match(bleed):
         raise UsageError(f"the bleed '{bleed}' is not a length; give one such as 3mm or 0.125in.")
-    theme = Theme(book.root)
-    sheets = check(book, theme, press=press, bleed=bleed, memo=cache)
-    created = creation_date()
-    drawing = Drawing(book, theme, created)
     with executor(executor_kind, jobs, scheduler) as runner:
+        if cache is None and hasattr(runner, "warm"):
+            # Every document is to be laid out: every worker loads WeasyPrint now, while
+            # this process reads the stylesheets.
+            runner.warm(None, runner.workers)
+        theme = Theme(book.root)
+        sheets = check(book, theme, press=press, bleed=bleed, memo=cache)
+        created = creation_date()
+        drawing = Drawing(book, theme, created)
         plan = Plan(
             book,
             drawing,
