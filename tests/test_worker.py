@@ -281,6 +281,77 @@ def test_columns_are_left_to_a_weasyprint_whose_block_layout_differs(
     assert block.columns_layout is original and block.block_box_layout is other
 
 
+def test_a_line_not_justified_is_drawn_from_the_layout_that_set_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines that add no spacing between their words (flush left, centred, the last line of
+    a justified paragraph) are drawn from the Pango layout that set them, not shaped again;
+    justified lines, hyphenated ones, underlined, spaced and cut-off text are drawn as
+    WeasyPrint draws them: the same PDF, to the byte."""
+    from weasyprint.text import line_break
+
+    sheet = (
+        "@page { size: A6; margin: 10mm; } p { text-align: justify; hyphens: auto; }"
+        ".left { text-align: left; } h1 { text-align: center; font-size: 14pt; }"
+        "a { text-decoration: underline; } .caps { font-variant: small-caps;"
+        " letter-spacing: 0.05em; word-spacing: 0.2em; } .cut { white-space: nowrap;"
+        " overflow: hidden; text-overflow: ellipsis; width: 30mm; }"
+    )
+    words = "Attunement between caregivers and infants regulates arousal and affect. " * 6
+    body = "".join(
+        f'<h1>Part {n}</h1><p lang="en">{words}<a href="#x">a link</a> ends.</p>'
+        f'<p class="left">{words}</p><p class="caps">{words}</p>'
+        f'<div class="cut">{words}</div>'
+        for n in range(4)
+    )
+    job = Job("doc", f'<html lang="en"><body>{body}</body></html>', (Sheet(sheet, ""),), "")
+    worker.lay_out(job)  # (installs the patches)
+    shaped = [0]
+    setup = line_break.Layout.setup
+
+    def counted(self: object, style: object) -> None:
+        shaped[0] += 1
+        setup(self, style)
+
+    monkeypatch.setattr(line_break.Layout, "setup", counted)
+    once = worker.lay_out(job)
+    shaped_once = shaped[0]
+    with monkeypatch.context() as patch:
+        for name in ("deactivate", "reactivate"):
+            patch.setattr(line_break.Layout, name, getattr(line_break.Layout, name).__wrapped__)
+        patch.setattr(line_break, "first_line_metrics", line_break.first_line_metrics.__wrapped__)
+        shaped[0] = 0
+        again = worker.lay_out(job)
+        shaped_again = shaped[0]
+    assert once.count == again.count >= 4
+    assert once.pdf == again.pdf
+    assert shaped_once <= shaped_again - 50  # (the lines not justified, drawn)
+    assert once.pdf is not None
+    (tmp_path / "doc.pdf").write_bytes(once.pdf)
+    assert "Attunement between caregivers" in _text(tmp_path / "doc.pdf")
+
+
+def test_lines_are_shaped_again_by_a_weasyprint_whose_line_metrics_differ(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A WeasyPrint whose ``first_line_metrics`` takes other parameters than ``shaped``
+    knows is left as it is."""
+    from weasyprint.text import line_break
+
+    from glossbook.renderers.pdf import shaped
+
+    def other(first_line: object, text: str) -> None: ...
+
+    monkeypatch.setattr(line_break, "first_line_metrics", other)
+    for name in ("deactivate", "reactivate"):
+        method = getattr(line_break.Layout, name)
+        monkeypatch.setattr(line_break.Layout, name, getattr(method, "__wrapped__", method))
+    monkeypatch.setattr(line_break.Layout, "_shaped_once", False, raising=False)
+    before = line_break.Layout.deactivate
+    shaped.install()
+    assert line_break.first_line_metrics is other and line_break.Layout.deactivate is before
+
+
 def _text(pdf: Path) -> str:
     return subprocess.run(
         ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True

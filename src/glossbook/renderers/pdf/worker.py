@@ -19,7 +19,7 @@ from typing import Any
 
 from ... import __version__, collector
 from ...theme import BUILTIN
-from . import atlas, columns, fitting, leaders, stamp
+from . import atlas, columns, fitting, leaders, shaped, stamp
 from .css import Sheet, captured_warnings
 from .pagestarts import page_opens, page_starts
 from .stamp import Stamps, record
@@ -251,6 +251,7 @@ def _render(job: Job, *, tall: bool = False) -> Any:
     html = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
     leaders.install()
     columns.install()
+    shaped.install()
     return fitting.render(html, stylesheets=sheets, font_config=fonts, counter_style=counters)
 
 
