@@ -17,6 +17,7 @@ from glossbook.errors import ContentError, UsageError
 from glossbook.model import Book, PrintLayout, PrintPage
 from glossbook.pipeline import prepare
 from glossbook.renderers import pdf
+from glossbook.renderers.pdf.worker import Job
 from glossbook.theme import BUILTIN
 
 FEATURES = Path(__file__).parent / "books" / "features"
@@ -476,6 +477,55 @@ def test_index_and_references_print_page_numbers(features: Built) -> None:
     assert f"Aleph — Alpha {alpha}; Beta {beta}" in text
     refs = " ".join(features.text(references.number).split())
     assert f"Cited in Alpha {alpha}." in refs
+
+
+def test_the_index_prints_each_known_folio_as_its_text_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Laid out once its pages are known, the index prints each folio as its link's text,
+    and generates nothing after its links (a generated number costs WeasyPrint a style and
+    a box of its own: a quarter of the layout of an index), whatever a book's own print.css
+    says of them; each folio once."""
+    from glossbook.renderers.pdf import executors, worker
+
+    root = with_css(
+        tmp_path,
+        ".names-index .index-line a.page-number::after,"
+        " .names-index .index-line a.page-ref::after"
+        ' { content: " (p. " target-counter(attr(href), page) ")"; }\n',
+    )
+    laid_out: list[Job] = []
+    lay_out = executors.lay_out
+
+    def recorded(job: Job) -> object:
+        if job.name == "names-index":
+            laid_out.append(job)
+        return lay_out(job)
+
+    monkeypatch.setattr(executors, "lay_out", recorded)
+    built = build(root, tmp_path / "out", jobs=1)
+    alpha = built.layout.page_of("alpha").label  # type: ignore[union-attr]
+    beta = built.layout.page_of("beta").label  # type: ignore[union-attr]
+    index = built.layout.page_of("names-index")
+    assert index is not None
+    text = " ".join(built.text(index.number).split())
+    assert f"Aleph — Alpha {alpha}; Beta {beta} " in text + " " and "(p." not in text
+    html = laid_out[-1].html
+    links = re.findall(r'<a class="page-(?:number|ref)"[^>]*>[^<]*</a>', html)
+    assert links and all("data-folio=" in link and "data-page=" not in link for link in links)
+    assert f'data-folio="{alpha}">{alpha}</a>' in html
+    document = worker._render(laid_out[-1])
+    generated: list[str] = []
+
+    def walk(box: object) -> None:
+        if str(getattr(box, "element_tag", "")).endswith("::after"):
+            generated.append(str(box.element_tag))  # type: ignore[attr-defined]
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    assert generated == []
 
 
 def test_layout_json_is_written_next_to_the_pdf(features: Built) -> None:

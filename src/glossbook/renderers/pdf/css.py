@@ -58,10 +58,18 @@ def captured_warnings() -> Iterator[list[logging.LogRecord]]:
         logger.removeHandler(handler)
 
 
+# A link that prints its folio as its text (``data-folio``: the index, once its pages are
+# known) generates none: whatever print.css says of its class's ::after, a book's own too.
+# (A generated number costs WeasyPrint a style and a box of its own: a quarter of the layout
+# of an index, which is a link to a page a line.)
+FOLIO_LINKS = "a[data-folio]::after { content: none !important; }\n"
+
+
 def page_setup(book: Book, *, press: bool, bleed: str) -> str:
-    """The stylesheet placed before print.css: trim size and, for the press, bleed and marks."""
+    """The stylesheet placed before print.css: trim size and, for the press, bleed and
+    marks; links that print their folio as their text (``FOLIO_LINKS``)."""
     width, height = book.settings.get("trim") or DEFAULT_TRIM  # type: ignore[misc]
-    rules = f"@page {{ size: {width} {height}; }}\n"
+    rules = FOLIO_LINKS + f"@page {{ size: {width} {height}; }}\n"
     if press:
         rules += f"@page {{ bleed: {bleed}; marks: crop; }}\n"
     return rules

@@ -178,6 +178,7 @@ class Drawing:
             year=meta.date[:4],
             identifier=_identifier(meta.identifier),
             page_runs=_runs(labels),
+            folio=lambda target: labels.get(target, ""),
             **printed(part.context),
         )
         text = typeset(text, self.guide_limit)
@@ -291,6 +292,8 @@ def with_page_numbers(
         classes = _CLASS.search(tag)
         href = _FRAGMENT.search(tag)
         if not classes or not href or href.group(1) in own or "data-page=" in tag:
+            return tag
+        if "data-folio=" in tag:  # it prints its folio as its text
             return tag
         if not set(classes.group(1).split()) & set(PAGE_LINKS):
             return tag
