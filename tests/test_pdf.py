@@ -479,27 +479,26 @@ def test_index_and_references_print_page_numbers(features: Built) -> None:
     assert f"Cited in Alpha {alpha}." in refs
 
 
-def test_the_index_prints_each_known_folio_as_its_text_once(
+def test_the_index_and_references_print_each_known_folio_as_its_text_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Laid out once its pages are known, the index prints each folio as its link's text,
-    and generates nothing after its links (a generated number costs WeasyPrint a style and
-    a box of its own: a quarter of the layout of an index), whatever a book's own print.css
-    says of them; each folio once."""
+    """Laid out once the pages they print are known, the index and the references print
+    each folio as its link's text, and generate nothing after their links (a generated
+    number costs WeasyPrint a style and a box of its own: a quarter of the layout of an
+    index), whatever a book's own print.css says of them; each folio once."""
     from glossbook.renderers.pdf import executors, worker
 
     root = with_css(
         tmp_path,
-        ".names-index .index-line a.page-number::after,"
-        " .names-index .index-line a.page-ref::after"
+        ".names-index .index-line a.page-number::after, .names-index .index-line"
+        " a.page-ref::after, .references .cited-by a.page-ref::after"
         ' { content: " (p. " target-counter(attr(href), page) ")"; }\n',
     )
-    laid_out: list[Job] = []
+    laid_out: dict[str, Job] = {}
     lay_out = executors.lay_out
 
     def recorded(job: Job) -> object:
-        if job.name == "names-index":
-            laid_out.append(job)
+        laid_out[job.name] = job
         return lay_out(job)
 
     monkeypatch.setattr(executors, "lay_out", recorded)
@@ -507,25 +506,28 @@ def test_the_index_prints_each_known_folio_as_its_text_once(
     alpha = built.layout.page_of("alpha").label  # type: ignore[union-attr]
     beta = built.layout.page_of("beta").label  # type: ignore[union-attr]
     index = built.layout.page_of("names-index")
-    assert index is not None
+    references = built.layout.page_of("references")
+    assert index is not None and references is not None
     text = " ".join(built.text(index.number).split())
     assert f"Aleph — Alpha {alpha}; Beta {beta} " in text + " " and "(p." not in text
-    html = laid_out[-1].html
-    links = re.findall(r'<a class="page-(?:number|ref)"[^>]*>[^<]*</a>', html)
-    assert links and all("data-folio=" in link and "data-page=" not in link for link in links)
-    assert f'data-folio="{alpha}">{alpha}</a>' in html
-    document = worker._render(laid_out[-1])
-    generated: list[str] = []
+    refs = " ".join(built.text(references.number).split())
+    assert f"Cited in Alpha {alpha}." in refs and "(p." not in refs
+    for name in ("names-index", "references"):
+        job = laid_out[name]
+        links = re.findall(r'<a class="page-(?:number|ref)"[^>]*>[^<]*</a>', job.html)
+        assert links and all("data-folio=" in link and "data-page=" not in link for link in links)
+        assert f'data-folio="{alpha}">' in job.html
+        generated: list[str] = []
 
-    def walk(box: object) -> None:
-        if str(getattr(box, "element_tag", "")).endswith("::after"):
-            generated.append(str(box.element_tag))  # type: ignore[attr-defined]
-        for child in getattr(box, "children", ()):
-            walk(child)
+        def walk(box: object, generated: list[str] = generated) -> None:
+            if str(getattr(box, "element_tag", "")).endswith("::after"):
+                generated.append(str(box.element_tag))  # type: ignore[attr-defined]
+            for child in getattr(box, "children", ()):
+                walk(child)
 
-    for page in document.pages:
-        walk(page._page_box)
-    assert generated == []
+        for page in worker._render(job).pages:
+            walk(page._page_box)
+        assert generated == [], name
 
 
 def test_layout_json_is_written_next_to_the_pdf(features: Built) -> None:

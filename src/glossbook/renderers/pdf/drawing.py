@@ -164,8 +164,9 @@ class Drawing:
         self.guide_limit = guide_chars(book.settings.get("trim"))  # type: ignore[arg-type]
 
     def part(self, part: Part, labels: dict[str, str]) -> str:
-        """A part's HTML fragment; the index lists each printed page once when pages are known."""
-        uses_labels = part.kind == "index"
+        """A part's HTML fragment; the index lists each printed page once when pages are known,
+        and it and the references print the pages known as text (``pdf/folios.html``)."""
+        uses_labels = part.kind in ("index", "references")
         key = id(part)
         if not uses_labels and key in self._fragments:
             return self._fragments[key]
