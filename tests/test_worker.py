@@ -352,6 +352,63 @@ def test_lines_are_shaped_again_by_a_weasyprint_whose_line_metrics_differ(
     assert line_break.first_line_metrics is other and line_break.Layout.deactivate is before
 
 
+def test_used_lengths_are_resolved_once_for_a_style_and_a_containing_block(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A box laid out again, or a box of a style another box was laid out with, in a
+    containing block of the same size, takes the margins, paddings, widths and heights
+    resolved then; flex and grid items, whose styles WeasyPrint's layout changes, tables
+    with collapsing borders and footnotes are laid out as WeasyPrint lays them out: the same
+    PDF, to the byte."""
+    from weasyprint.layout import percent
+
+    from glossbook.renderers.pdf import used
+
+    sheet = (
+        "@page { size: A6; margin: 10mm; } p { text-align: justify; margin: 0 0 4pt;"
+        " padding: 0 2%; } .note { float: footnote; } .row { display: flex; gap: 4pt; }"
+        " .row > div { flex: 1; padding: 2pt; border: 0.5pt solid; }"
+        " .grid { display: grid; grid-template-columns: 1fr 2fr; margin: 3pt 5%; }"
+        " table { border-collapse: collapse; width: 80%; } td { border: 0.5pt solid;"
+        " padding: 1pt 3pt; } .box { width: calc(50% - 2em); margin-left: auto; }"
+    )
+    words = "Attunement between caregivers and infants regulates arousal and affect. " * 5
+    body = "".join(
+        f'<p>{words}<span class="note">A note {n}.</span></p>'
+        f'<div class="row"><div>{words}</div><div>Short {n}.</div></div>'
+        f'<div class="grid"><div>Term {n}</div><div>{words}</div></div>'
+        f"<table><tr><td>one {n}</td><td>{words}</td></tr></table>"
+        f'<p class="box">{words}</p>'
+        for n in range(6)
+    )
+    job = Job("doc", f"<html><body>{body}</body></html>", (Sheet(sheet, ""),), "")
+    worker.lay_out(job)  # (installs the patches)
+    resolved = [0]
+    resolve_one = percent.resolve_one_percentage
+
+    def counted(*args: object) -> None:
+        resolved[0] += 1
+        resolve_one(*args)
+
+    monkeypatch.setattr(percent, "resolve_one_percentage", counted)
+    once = worker.lay_out(job)
+    resolved_once = resolved[0]
+    with monkeypatch.context() as patch:
+        patch.setattr(used, "_KEPT", _Forgetting())
+        resolved[0] = 0
+        every = worker.lay_out(job)
+    assert once.count == every.count >= 4
+    assert once.pdf == every.pdf
+    assert 0 < resolved_once < 0.8 * resolved[0]
+
+
+class _Forgetting(dict):  # type: ignore[type-arg]
+    """A store that keeps nothing: every box resolved as WeasyPrint resolves it."""
+
+    def __setitem__(self, key: object, value: object) -> None:
+        pass
+
+
 def _text(pdf: Path) -> str:
     return subprocess.run(
         ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True

@@ -19,7 +19,7 @@ from typing import Any
 
 from ... import __version__, collector
 from ...theme import BUILTIN
-from . import atlas, columns, fitting, leaders, shaped, stamp
+from . import atlas, columns, fitting, leaders, shaped, stamp, used
 from .css import Sheet, captured_warnings
 from .pagestarts import page_opens, page_starts
 from .stamp import Stamps, record
@@ -218,6 +218,7 @@ def _unlink(document: Any) -> None:
     for context in _CONTEXTS:
         context.__dict__.clear()
     _CONTEXTS.clear()
+    used.clear()
     for page in document.pages:
         for child in page._page_box.children:
             if isinstance(child, boxes.FootnoteAreaBox):
@@ -252,6 +253,8 @@ def _render(job: Job, *, tall: bool = False) -> Any:
     leaders.install()
     columns.install()
     shaped.install()
+    used.install()
+    used.clear()
     return fitting.render(html, stylesheets=sheets, font_config=fonts, counter_style=counters)
 
 
