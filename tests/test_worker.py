@@ -6,6 +6,7 @@ import gc
 import io
 import re
 import subprocess
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -297,15 +298,16 @@ def test_a_line_not_justified_is_drawn_from_the_layout_that_set_it(
         " letter-spacing: 0.05em; word-spacing: 0.2em; } .cut { white-space: nowrap;"
         " overflow: hidden; text-overflow: ellipsis; width: 30mm; }"
     )
-    words = "Attunement between caregivers and infants regulates arousal and affect. " * 6
-    body = "".join(
-        f'<h1>Part {n}</h1><p lang="en">{words}<a href="#x">a link</a> ends.</p>'
-        f'<p class="left">{words}</p><p class="caps">{words}</p>'
-        f'<div class="cut">{words}</div>'
-        for n in range(4)
+    job = _prose_job(
+        sheet,
+        lambda n, words: (
+            f'<h1>Part {n}</h1><p lang="en">{words}<a href="#x">a link</a> ends.</p>'
+            f'<p class="left">{words}</p><p class="caps">{words}</p>'
+            f'<div class="cut">{words}</div>'
+        ),
+        copies=4,
+        lang="en",
     )
-    job = Job("doc", f'<html lang="en"><body>{body}</body></html>', (Sheet(sheet, ""),), "")
-    worker.lay_out(job)  # (installs the patches)
     shaped = [0]
     setup = line_break.Layout.setup
 
@@ -372,17 +374,17 @@ def test_used_lengths_are_resolved_once_for_a_style_and_a_containing_block(
         " table { border-collapse: collapse; width: 80%; } td { border: 0.5pt solid;"
         " padding: 1pt 3pt; } .box { width: calc(50% - 2em); margin-left: auto; }"
     )
-    words = "Attunement between caregivers and infants regulates arousal and affect. " * 5
-    body = "".join(
-        f'<p>{words}<span class="note">A note {n}.</span></p>'
-        f'<div class="row"><div>{words}</div><div>Short {n}.</div></div>'
-        f'<div class="grid"><div>Term {n}</div><div>{words}</div></div>'
-        f"<table><tr><td>one {n}</td><td>{words}</td></tr></table>"
-        f'<p class="box">{words}</p>'
-        for n in range(6)
+    job = _prose_job(
+        sheet,
+        lambda n, words: (
+            f'<p>{words}<span class="note">A note {n}.</span></p>'
+            f'<div class="row"><div>{words}</div><div>Short {n}.</div></div>'
+            f'<div class="grid"><div>Term {n}</div><div>{words}</div></div>'
+            f"<table><tr><td>one {n}</td><td>{words}</td></tr></table>"
+            f'<p class="box">{words}</p>'
+        ),
+        copies=6,
     )
-    job = Job("doc", f"<html><body>{body}</body></html>", (Sheet(sheet, ""),), "")
-    worker.lay_out(job)  # (installs the patches)
     resolved = [0]
     resolve_one = percent.resolve_one_percentage
 
@@ -400,6 +402,16 @@ def test_used_lengths_are_resolved_once_for_a_style_and_a_containing_block(
     assert once.count == every.count >= 4
     assert once.pdf == every.pdf
     assert 0 < resolved_once < 0.8 * resolved[0]
+
+
+def _prose_job(sheet: str, part: Callable[[int, str], str], copies: int, lang: str = "") -> Job:
+    """A document of ``copies`` parts of prose, laid out once (which installs the patches)."""
+    words = "Attunement between caregivers and infants regulates arousal and affect. " * 6
+    body = "".join(part(n, words) for n in range(copies))
+    root = f'<html lang="{lang}">' if lang else "<html>"
+    job = Job("doc", f"{root}<body>{body}</body></html>", (Sheet(sheet, ""),), "")
+    worker.lay_out(job)
+    return job
 
 
 class _Forgetting(dict):  # type: ignore[type-arg]
