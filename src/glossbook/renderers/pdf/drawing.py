@@ -292,9 +292,9 @@ def with_page_numbers(
         tag = match.group(0)
         classes = _CLASS.search(tag)
         href = _FRAGMENT.search(tag)
-        if not classes or not href or href.group(1) in own or "data-page=" in tag:
-            return tag
-        if "data-folio=" in tag:  # it prints its folio as its text
+        # (a link with data-folio prints its folio as its text)
+        numbered = "data-page=" in tag or "data-folio=" in tag
+        if not classes or not href or href.group(1) in own or numbered:
             return tag
         if not set(classes.group(1).split()) & set(PAGE_LINKS):
             return tag
