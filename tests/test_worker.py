@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import io
 import re
 import subprocess
@@ -402,6 +403,192 @@ def test_used_lengths_are_resolved_once_for_a_style_and_a_containing_block(
     assert once.count == every.count >= 4
     assert once.pdf == every.pdf
     assert 0 < resolved_once < 0.8 * resolved[0]
+
+
+def test_a_texts_pango_setup_is_made_once_for_its_font(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each font description (and Pango context, OpenType features, font metrics and strut) is
+    made once for the document, not once for each piece of text set: for text in several
+    languages and directions, sizes, weights, decorations, features and variations, the same
+    PDF, to the byte, as WeasyPrint's own set-up."""
+    from weasyprint.text import fonts, line_break
+
+    from glossbook.renderers.pdf import fontsetup
+
+    sheet = (
+        "@page { size: A6; margin: 10mm; } p { text-align: justify; hyphens: auto; }"
+        " h2 { font-size: 13pt; font-variant: small-caps; } .de { font-style: italic; }"
+        " .rtl { direction: rtl; } u { text-decoration: underline overline; }"
+        " s { text-decoration: line-through; } .num { font-feature-settings: 'tnum';"
+        " font-variant-numeric: oldstyle-nums; } .tr { font-language-override: 'TRK'; }"
+        " .var { font-variation-settings: 'wght' 600; font-weight: bold; line-height: 1.6; }"
+        " .sub { font-variant-position: sub; font-kerning: none; letter-spacing: 0.02em; }"
+    )
+    job = _prose_job(
+        sheet,
+        lambda n, words: (
+            f"<h2>Part {n}</h2><p>{words}<u>linked</u> and <s>struck</s> words.</p>"
+            f'<p class="de" lang="de">Die Bindung zwischen Bezugsperson und Kind {n}.</p>'
+            f'<p class="rtl" lang="he">שלום {n} {words}</p><p class="num">1234567890 {n}</p>'
+            f'<p class="tr">Istanbul {n}</p><p class="var">{words}</p>'
+            f'<p class="sub">{words}</p>'
+        ),
+        copies=4,
+        lang="en",
+    )
+    described = [0]
+    describe = fonts.get_font_description
+
+    def counted(style: object) -> object:
+        described[0] += 1
+        return describe(style)
+
+    monkeypatch.setattr(fonts, "get_font_description", counted)
+    weasyprints = line_break.Layout.setup.__wrapped__
+    kept = fontsetup._setup_for(weasyprints)
+    setups = [0]
+
+    def counting(self: object, style: object) -> None:
+        setups[0] += 1
+        kept(self, style)
+
+    monkeypatch.setattr(line_break.Layout, "setup", counting)
+    once = worker.lay_out(job)
+    with monkeypatch.context() as patch:
+        patch.setattr(line_break.Layout, "setup", weasyprints)
+        for name in fontsetup._STRUT_CALLERS:
+            module = importlib.import_module(name)
+            patch.setattr(module, "strut", module.strut.__wrapped__)
+        every = worker.lay_out(job)
+    assert once.count == every.count >= 4
+    assert once.pdf == every.pdf
+    assert 0 < described[0] < setups[0] / 10
+
+
+def test_inherited_and_initial_values_are_taken_as_weasyprint_computes_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A property not in an element's cascade takes its parent's value or its initial value
+    at once; one set by the cascade, through a logical property, with a variable or a math
+    function, a decoration, and the root's are computed by WeasyPrint: the same PDF, to the
+    byte."""
+    from weasyprint import css
+
+    from glossbook.renderers.pdf import computed
+
+    sheet = (
+        "@page { size: A6; margin: 10mm; } :root { --gap: 3pt; } body { line-height:"
+        " calc(1em + 3pt); letter-spacing: calc(0.01em + 0.1pt); } p { text-align: justify;"
+        " margin-block-end: var(--gap); padding-inline-start: 2%; } .rtl { direction: rtl;"
+        " margin-inline-start: 8pt; border-inline-start: 1pt solid; } .deco {"
+        " text-decoration: underline; } .deco em { color: #a00; } .side { float: right;"
+        " width: 30%; } .rel { position: relative; top: 1pt; } h2 { page: wide; }"
+        " @page wide { margin: 8mm; } li { display: list-item; }"
+    )
+    job = _prose_job(
+        sheet,
+        lambda n, words: (
+            f'<h2>Part {n}</h2><p class="deco">{words}<em>inside</em> it.</p>'
+            f'<p class="rtl">{words}</p><div class="side">Aside {n}</div>'
+            f'<p class="rel">{words}</p><ul><li>one {n}</li><li>two</li></ul>'
+        ),
+        copies=4,
+    )
+    weasyprints = css.ComputedStyle.__missing__.__wrapped__
+    computed_ = [0]
+
+    def counted(self: object, key: str) -> object:
+        computed_[0] += 1
+        return weasyprints(self, key)
+
+    monkeypatch.setattr(css.ComputedStyle, "__missing__", computed._missing_for(counted))
+    once = worker.lay_out(job)
+    taken_computed = computed_[0]
+    computed_[0] = 0
+    monkeypatch.setattr(css.ComputedStyle, "__missing__", counted)
+    every = worker.lay_out(job)
+    assert once.count == every.count >= 4
+    assert once.pdf == every.pdf
+    assert 0 < taken_computed < computed_[0] / 2
+
+
+def test_boxes_with_nothing_behind_them_are_known_by_their_style(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A box whose style paints nothing behind it and has square corners gets no background
+    at once; boxes with a colour, an image, a shadow, rounded corners (in lengths and in
+    percentages of the box), and hidden ones inside them are placed by WeasyPrint: the same
+    PDF, to the byte, and WeasyPrint's own placing asked for fewer boxes."""
+    from weasyprint.layout import background
+
+    from glossbook.renderers.pdf import backgrounds
+
+    pixel = (
+        "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8"
+        "z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+    )
+    sheet = (
+        "@page { size: A6; margin: 10mm; background: #fffdf5; } p { text-align: justify; }"
+        " .tint { background: #eef; border-radius: 4pt; } .round { border-radius: 10%;"
+        " border: 0.5pt solid; } .shadow { box-shadow: 1pt 1pt 2pt #888; } .hidden {"
+        " visibility: hidden; background: red; } .current { color: #363;"
+        f" background-color: currentcolor; }} .image {{ background: url({pixel}) repeat; }}"
+    )
+    job = _prose_job(
+        sheet,
+        lambda n, words: (
+            f'<p>{words}</p><div class="tint"><p>{words}</p></div>'
+            f'<p class="round">Round {n}</p><p class="shadow">Shadow {n}</p>'
+            f'<p class="hidden">Hidden {n}</p><p class="current">x</p>'
+            f'<p class="image">Image {n}</p><div class="tint"><span class="hidden">h</span></div>'
+        ),
+        copies=4,
+    )
+    weasyprints = background.layout_box_backgrounds.__wrapped__
+    placed = [0]
+
+    def counted(*args: object) -> None:
+        placed[0] += 1
+        weasyprints(*args)
+
+    monkeypatch.setattr(background, "layout_box_backgrounds", backgrounds._placing(counted))
+    once = worker.lay_out(job)
+    placed_kept = placed[0]
+    placed[0] = 0
+    monkeypatch.setattr(background, "layout_box_backgrounds", counted)
+    every = worker.lay_out(job)
+    assert once.count == every.count >= 4
+    assert once.pdf == every.pdf
+    assert 0 < placed_kept < placed[0] / 3
+
+
+def test_text_setup_and_styles_are_left_to_a_weasyprint_whose_code_differs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A WeasyPrint whose ``Layout.setup``, ``strut``, ``ComputedStyle.__missing__`` or
+    ``layout_box_backgrounds`` is not the one ``fontsetup``, ``computed`` and
+    ``backgrounds`` know is left as it is."""
+    from weasyprint import css
+    from weasyprint.layout import background
+    from weasyprint.text import line_break
+
+    from glossbook.renderers.pdf import backgrounds, computed, fontsetup
+
+    def setup(self: object, style: object) -> None: ...
+
+    def missing(self: object, key: str) -> None: ...
+
+    monkeypatch.setattr(line_break.Layout, "setup", setup)
+    monkeypatch.setattr(line_break.Layout, "_fonts_kept", False)
+
+    def place(page: object, box: object, get_image_from_uri: object) -> None: ...
+
+    monkeypatch.setattr(css.ComputedStyle, "__missing__", missing)
+    monkeypatch.setattr(background, "layout_box_backgrounds", place)
+    fontsetup.install()
+    computed.install()
+    backgrounds.install()
+    assert line_break.Layout.setup is setup and css.ComputedStyle.__missing__ is missing
+    assert background.layout_box_backgrounds is place
 
 
 def _prose_job(sheet: str, part: Callable[[int, str], str], copies: int, lang: str = "") -> Job:

@@ -19,7 +19,18 @@ from typing import Any
 
 from ... import __version__, collector
 from ...theme import BUILTIN
-from . import atlas, columns, fitting, leaders, shaped, stamp, used
+from . import (
+    atlas,
+    backgrounds,
+    columns,
+    computed,
+    fitting,
+    fontsetup,
+    leaders,
+    shaped,
+    stamp,
+    used,
+)
 from .css import Sheet, captured_warnings
 from .pagestarts import page_opens, page_starts
 from .stamp import Stamps, record
@@ -185,6 +196,12 @@ def _numbers(job: Job, pdf: bytes, count: int) -> Laid:
     return Laid(job.name, [[] for _ in range(count)], [False] * count, pdf)
 
 
+# What this package changes in WeasyPrint's layout and drawing, each installed once per
+# process (each module says what, and leaves a WeasyPrint it does not know as it is); and
+# those of them that keep what they made for the document being laid out, until ``clear``.
+_PATCHES = (leaders, columns, shaped, used, fontsetup, computed, backgrounds)
+_KEEPING = (used, fontsetup, backgrounds)
+
 # The layout contexts WeasyPrint made since the last ``_unlink`` (``_install``).
 _CONTEXTS: list[Any] = []
 
@@ -218,7 +235,8 @@ def _unlink(document: Any) -> None:
     for context in _CONTEXTS:
         context.__dict__.clear()
     _CONTEXTS.clear()
-    used.clear()
+    for kept in _KEEPING:
+        kept.clear()
     for page in document.pages:
         for child in page._page_box.children:
             if isinstance(child, boxes.FootnoteAreaBox):
@@ -250,11 +268,10 @@ def _render(job: Job, *, tall: bool = False) -> Any:
     if tall:
         sheets = [*sheets, CSS(string=job.tall)]
     html = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
-    leaders.install()
-    columns.install()
-    shaped.install()
-    used.install()
-    used.clear()
+    for patch in _PATCHES:
+        patch.install()
+    for kept in _KEEPING:
+        kept.clear()
     return fitting.render(html, stylesheets=sheets, font_config=fonts, counter_style=counters)
 
 
