@@ -52,30 +52,38 @@ def _missing_for(missing: Any) -> Any:
         check_math,
     )
 
+    # The properties answered here: whether each is inherited, and for a physical property
+    # the function that names its logical property (by direction).
     apart = {"float", "display", "position", "page"}
+    kinds: dict[str, tuple[bool, Any]] = {}
+    for key in INITIAL_VALUES:
+        inherited = key in INHERITED
+        if key in apart or key[:16] == "text_decoration_":
+            continue
+        if not inherited and key in INITIAL_NOT_COMPUTED:
+            continue
+        kinds[key] = (inherited, PHYSICAL_FUNCTIONS.get(key))
     logical: dict[tuple[str, str], str] = {}  # (property, direction) → its logical property
 
     def taken(self: Any, key: str) -> Any:
-        parent = self.parent_style
+        kind = kinds.get(key)
         cascaded = self.cascaded
-        if parent is None or key in cascaded or key in apart or key[:16] == "text_decoration_":
+        parent = self.parent_style
+        if kind is None or key in cascaded or parent is None:
             return missing(self, key)
-        if key in PHYSICAL_FUNCTIONS:
+        inherited, physical = kind
+        if physical is not None:
             direction = self["direction"]
             name = logical.get((key, direction))
             if name is None:
-                name = logical[key, direction] = PHYSICAL_FUNCTIONS[key](
-                    block="ttb", inline=direction
-                )
+                name = logical[key, direction] = physical(block="ttb", inline=direction)
             if name in cascaded:
                 return missing(self, key)
-        if key in INHERITED or key[:2] == "__":
+        if inherited:
             value = parent[key]
             if type(value) in _PLAIN or not check_math(value):
                 self[key] = value
                 return value
-            return missing(self, key)
-        if key in INITIAL_NOT_COMPUTED:
             return missing(self, key)
         value = self[key] = INITIAL_VALUES[key]
         return value
