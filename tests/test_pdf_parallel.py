@@ -242,6 +242,32 @@ def test_the_index_and_contents_are_laid_out_beside_the_references(
     assert again == data
 
 
+def test_a_job_given_while_the_pool_works_starts_before_shorter_ones_waiting(
+    tmp_path: Path,
+) -> None:
+    """The pool gives a worker its next job when it is free, the longest of those waiting:
+    a job given while the pool works (the contents, once the references are laid out)
+    starts before the shorter jobs given earlier (small numbers documents), not after."""
+    sheet = css.Sheet("@page { size: A7; }", "")
+
+    def job(name: str, cost: int) -> Job:
+        return Job(name, f"<p>{name}</p>", (sheet,), "", cost=cost)
+
+    order: list[str] = []
+
+    def done(laid: Laid) -> list[Job]:
+        order.append(laid.name)
+        return [job("given", 50)] if laid.name == "first" else []
+
+    pool = executors.Pool(1, str(tmp_path))
+    try:
+        laid = pool.map([job("small", 2), job("first", 100), job("smaller", 1)], done)
+    finally:
+        pool.close()
+    assert order == ["first", "given", "small", "smaller"]
+    assert [one.name for one in laid] == ["small", "first", "smaller", "given"]
+
+
 def test_dask_cluster_gives_the_same_bytes(features: tuple[Book, bytes, PrintLayout]) -> None:
     distributed = pytest.importorskip("distributed")
     book, data, _ = features

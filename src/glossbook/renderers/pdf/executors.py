@@ -74,17 +74,23 @@ class Pool:
         )
 
     def map(self, jobs: list[Job], done: Done) -> list[Laid]:
+        # A job is given to the pool when a worker is free for it, not before: a job given
+        # while the map runs (``done``) starts before the shorter jobs still waiting.
         futures: dict[Future[Laid], int] = {}
-        running = self._submit(futures, [(n, jobs[n]) for n in longest_first(jobs)])
+        waiting = [(n, jobs[n]) for n in longest_first(jobs)]
         results: list[Any] = [None] * len(jobs)
-        while running:
+        running: set[Future[Laid]] = set()
+        while waiting or running:
+            free = self.workers - len(running)
+            running |= self._submit(futures, waiting[:free])
+            del waiting[:free]
             finished, running = wait(running, return_when=FIRST_COMPLETED)
             for future in sorted(finished, key=futures.__getitem__):
                 results[futures[future]] = future.result()
                 more = done(results[futures[future]]) or []
-                placed = [(len(results) + n, job) for n, job in enumerate(more)]
+                waiting += [(len(results) + n, job) for n, job in enumerate(more)]
+                waiting.sort(key=lambda placed: -placed[1].cost)  # stable: ties keep their order
                 results += [None] * len(more)
-                running |= self._submit(futures, placed)
         return results
 
     def _submit(
