@@ -10,6 +10,8 @@ import subprocess
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
 
 import pikepdf
 import pytest
@@ -561,17 +563,54 @@ def test_boxes_with_nothing_behind_them_are_known_by_their_style(
     assert 0 < placed_kept < placed[0] / 3
 
 
+def test_the_html_parsers_scanning_expressions_are_made_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """tinyhtml5 builds the regular expression that scans an attribute's name or value, or
+    the text between tags, each time it scans one (its cache is never read back); with
+    ``parsing`` installed each is made once, and the parse is the same tree."""
+    import tinyhtml5
+    from tinyhtml5 import inputstream
+
+    from glossbook.renderers.pdf import parsing
+
+    lines = "".join(
+        f'<li class="line" id="l{n}"><span class="term">Term {n} &amp; more</span>'
+        f' <a href="#e{n}" data-folio="{n}">{n}</a><!-- note --></li>'
+        for n in range(200)
+    )
+    html = f'<html lang="en"><body><ul class="lines">{lines}</ul><p>T&eacute;l&nbsp;x</p></body>'
+    monkeypatch.setattr(inputstream, "characters_until_regex", {})
+    theirs = ElementTree.tostring(tinyhtml5.parse(html))
+    parsing.install()
+    tinyhtml5.parse(html)  # each expression made
+    compiled = [0]
+    compile_ = re.compile
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        compiled[0] += 1
+        return compile_(*args, **kwargs)
+
+    monkeypatch.setattr(re, "compile", counted)
+    ours = ElementTree.tostring(tinyhtml5.parse(html))
+    assert ours == theirs
+    assert compiled[0] == 0
+    assert 0 < len(inputstream.characters_until_regex) < 10
+
+
 def test_text_setup_and_styles_are_left_to_a_weasyprint_whose_code_differs(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A WeasyPrint whose ``Layout.setup``, ``strut``, ``ComputedStyle.__missing__`` or
     ``layout_box_backgrounds`` is not the one ``fontsetup``, ``computed`` and
-    ``backgrounds`` know is left as it is."""
+    ``backgrounds`` know, or a tinyhtml5 whose ``chars_until`` is not the one ``parsing``
+    knows, is left as it is."""
+    from tinyhtml5 import inputstream
     from weasyprint import css
     from weasyprint.layout import background
     from weasyprint.text import line_break
 
-    from glossbook.renderers.pdf import backgrounds, computed, fontsetup
+    from glossbook.renderers.pdf import backgrounds, computed, fontsetup, parsing
 
     def setup(self: object, style: object) -> None: ...
 
@@ -589,6 +628,14 @@ def test_text_setup_and_styles_are_left_to_a_weasyprint_whose_code_differs(
     backgrounds.install()
     assert line_break.Layout.setup is setup and css.ComputedStyle.__missing__ is missing
     assert background.layout_box_backgrounds is place
+
+    def chars_until(self: object, characters: str, opposite: bool = False) -> str: ...
+
+    cache: dict[object, object] = {}
+    monkeypatch.setattr(inputstream.HTMLUnicodeInputStream, "chars_until", chars_until)
+    monkeypatch.setattr(inputstream, "characters_until_regex", cache)
+    parsing.install()
+    assert inputstream.characters_until_regex is cache
 
 
 def _prose_job(sheet: str, part: Callable[[int, str], str], copies: int, lang: str = "") -> Job:

@@ -27,6 +27,7 @@ from . import (
     fitting,
     fontsetup,
     leaders,
+    parsing,
     shaped,
     stamp,
     used,
@@ -199,7 +200,7 @@ def _numbers(job: Job, pdf: bytes, count: int) -> Laid:
 # What this package changes in WeasyPrint's layout and drawing, each installed once per
 # process (each module says what, and leaves a WeasyPrint it does not know as it is); and
 # those of them that keep what they made for the document being laid out, until ``clear``.
-_PATCHES = (leaders, columns, shaped, used, fontsetup, computed, backgrounds)
+_PATCHES = (parsing, leaders, columns, shaped, used, fontsetup, computed, backgrounds)
 _KEEPING = (used, fontsetup, backgrounds)
 
 # The layout contexts WeasyPrint made since the last ``_unlink`` (``_install``).
