@@ -240,13 +240,7 @@ def test_columns_are_set_once_and_as_weasyprint_sets_them(
     html = f'<html><body><h1>Index</h1><div class="columns">{groups}</div></body></html>'
     job = Job("index", html, (Sheet(sheet, ""),), "")
     worker.lay_out(job)  # (installs the patches)
-    calls = [0]
-    split = inline.split_first_line
-
-    def counted(*args: object, **kwargs: object) -> object:
-        calls[0] += 1
-        return split(*args, **kwargs)
-
+    counted, calls = _counting(inline.split_first_line)
     monkeypatch.setattr(inline, "split_first_line", counted)
     once = worker.lay_out(job)
     set_once = calls[0]
@@ -495,22 +489,42 @@ def test_inherited_and_initial_values_are_taken_as_weasyprint_computes_them(
         ),
         copies=4,
     )
-    weasyprints = css.ComputedStyle.__missing__.__wrapped__
-    computed_ = [0]
+    with_patch, without = _calls_both_ways(
+        monkeypatch, job, css.ComputedStyle, "__missing__", computed._missing_for
+    )
+    assert 0 < with_patch < without / 2
 
-    def counted(self: object, key: str) -> object:
-        computed_[0] += 1
-        return weasyprints(self, key)
 
-    monkeypatch.setattr(css.ComputedStyle, "__missing__", computed._missing_for(counted))
+def _counting(function: Callable[..., Any]) -> tuple[Callable[..., Any], list[int]]:
+    """``function``, counting its calls (in the list's one item)."""
+    calls = [0]
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        return function(*args, **kwargs)
+
+    return counted, calls
+
+
+def _calls_both_ways(
+    monkeypatch: pytest.MonkeyPatch,
+    job: Any,
+    owner: object,
+    name: str,
+    patch_for: Callable[[Callable[..., Any]], Callable[..., Any]],
+) -> tuple[int, int]:
+    """``job`` laid out with a patch installed over WeasyPrint's ``owner.name`` (``patch_for``
+    of it, counted), then with WeasyPrint's own alone (counted): the same PDF, to the byte;
+    returns how often WeasyPrint's own ran each way."""
+    counted, calls = _counting(getattr(owner, name).__wrapped__)
+    monkeypatch.setattr(owner, name, patch_for(counted))
     once = worker.lay_out(job)
-    taken_computed = computed_[0]
-    computed_[0] = 0
-    monkeypatch.setattr(css.ComputedStyle, "__missing__", counted)
+    with_patch, calls[0] = calls[0], 0
+    monkeypatch.setattr(owner, name, counted)
     every = worker.lay_out(job)
     assert once.count == every.count >= 4
     assert once.pdf == every.pdf
-    assert 0 < taken_computed < computed_[0] / 2
+    return with_patch, calls[0]
 
 
 def test_boxes_with_nothing_behind_them_are_known_by_their_style(
@@ -545,22 +559,10 @@ def test_boxes_with_nothing_behind_them_are_known_by_their_style(
         ),
         copies=4,
     )
-    weasyprints = background.layout_box_backgrounds.__wrapped__
-    placed = [0]
-
-    def counted(*args: object) -> None:
-        placed[0] += 1
-        weasyprints(*args)
-
-    monkeypatch.setattr(background, "layout_box_backgrounds", backgrounds._placing(counted))
-    once = worker.lay_out(job)
-    placed_kept = placed[0]
-    placed[0] = 0
-    monkeypatch.setattr(background, "layout_box_backgrounds", counted)
-    every = worker.lay_out(job)
-    assert once.count == every.count >= 4
-    assert once.pdf == every.pdf
-    assert 0 < placed_kept < placed[0] / 3
+    with_patch, without = _calls_both_ways(
+        monkeypatch, job, background, "layout_box_backgrounds", backgrounds._placing
+    )
+    assert 0 < with_patch < without / 3
 
 
 def test_the_html_parsers_scanning_expressions_are_made_once(
@@ -584,13 +586,7 @@ def test_the_html_parsers_scanning_expressions_are_made_once(
     theirs = ElementTree.tostring(tinyhtml5.parse(html))
     parsing.install()
     tinyhtml5.parse(html)  # each expression made
-    compiled = [0]
-    compile_ = re.compile
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        compiled[0] += 1
-        return compile_(*args, **kwargs)
-
+    counted, compiled = _counting(re.compile)
     monkeypatch.setattr(re, "compile", counted)
     ours = ElementTree.tostring(tinyhtml5.parse(html))
     assert ours == theirs
