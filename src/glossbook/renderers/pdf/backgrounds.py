@@ -17,9 +17,9 @@ module knows (by a digest of their source). The same PDF, to the byte.
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 from typing import Any
+
+from .sources import same_source
 
 # Digests of the sources of WeasyPrint's ``layout_box_backgrounds`` and
 # ``resolve_radii_percentages``.
@@ -39,17 +39,8 @@ def install() -> None:
     place = background.layout_box_backgrounds
     if getattr(place, "__wrapped__", None) is not None:
         return
-    try:
-        known = (
-            tuple(
-                hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
-                for function in (place, percent.resolve_radii_percentages)
-            )
-            == _SOURCES
-        )
-    except (OSError, TypeError):  # no source to read
-        known = False
-    if known:
+    functions = (place, percent.resolve_radii_percentages)
+    if all(same_source(f, digest) for f, digest in zip(functions, _SOURCES, strict=True)):
         background.layout_box_backgrounds = _placing(place)
 
 

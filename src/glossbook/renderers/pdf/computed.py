@@ -16,9 +16,9 @@ module knows (by a digest of its source). The same PDF, to the byte.
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 from typing import Any
+
+from .sources import same_source
 
 # A digest of the source of WeasyPrint's ``ComputedStyle.__missing__``.
 _SOURCE = "b318d8efc8ac79d7"
@@ -35,11 +35,7 @@ def install() -> None:
     missing = style.__dict__["__missing__"]
     if getattr(missing, "__wrapped__", None) is not None:
         return
-    try:
-        known = hashlib.sha256(inspect.getsource(missing).encode()).hexdigest()[:16] == _SOURCE
-    except (OSError, TypeError):  # no source to read
-        known = False
-    if known:
+    if same_source(missing, _SOURCE):
         style.__missing__ = _missing_for(missing)
 
 

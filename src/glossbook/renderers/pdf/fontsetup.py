@@ -27,10 +27,10 @@ used. The same PDF, to the byte.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
-import inspect
 from typing import Any
+
+from .sources import same_source
 
 # Digests of the sources of WeasyPrint's ``Layout.setup`` and ``strut`` this module stands
 # in for.
@@ -51,10 +51,6 @@ _METRICS: dict[tuple[Any, ...], tuple[float, ...]] = {}
 _STRUTS: dict[int, tuple[Any, tuple[float, float]]] = {}  # style id → (style, strut)
 
 
-def _digest(function: Any) -> str:
-    return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
-
-
 def install() -> None:
     """Have WeasyPrint's text set-up made once per font (once per process); not with a
     WeasyPrint whose ``Layout.setup`` or ``strut`` is not the one this module knows."""
@@ -64,14 +60,10 @@ def install() -> None:
     if getattr(layout, "_fonts_kept", False):
         return
     layout._fonts_kept = True
-    try:
-        known = (
-            _digest(layout.setup) == _SOURCES["setup"]
-            and _digest(line_break.strut) == _SOURCES["strut"]
-        )
-    except (OSError, TypeError):  # no source to read
-        known = False
-    if not known:
+    if not (
+        same_source(layout.setup, _SOURCES["setup"])
+        and same_source(line_break.strut, _SOURCES["strut"])
+    ):
         return
     layout.setup = _setup_for(layout.setup)
     strut = line_break.strut

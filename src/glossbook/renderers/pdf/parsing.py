@@ -16,10 +16,10 @@ its cache as meant is left as it is. The same parse, to the tree.
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 import re
 from typing import Any
+
+from .sources import same_source
 
 # A digest of the source of tinyhtml5's ``HTMLUnicodeInputStream.chars_until``.
 _SOURCE = "dfe353323dff1fdc"
@@ -44,9 +44,5 @@ def install() -> None:
 
     if isinstance(inputstream.characters_until_regex, _Expressions):
         return
-    try:
-        source = inspect.getsource(inputstream.HTMLUnicodeInputStream.chars_until)
-    except (OSError, TypeError):  # no source to read
-        return
-    if hashlib.sha256(source.encode()).hexdigest()[:16] == _SOURCE:
+    if same_source(inputstream.HTMLUnicodeInputStream.chars_until, _SOURCE):
         inputstream.characters_until_regex = _Expressions()
