@@ -305,13 +305,7 @@ def test_a_line_not_justified_is_drawn_from_the_layout_that_set_it(
         copies=4,
         lang="en",
     )
-    shaped = [0]
-    setup = line_break.Layout.setup
-
-    def counted(self: object, style: object) -> None:
-        shaped[0] += 1
-        setup(self, style)
-
+    counted, shaped = _counting(line_break.Layout.setup)
     monkeypatch.setattr(line_break.Layout, "setup", counted)
     once = worker.lay_out(job)
     shaped_once = shaped[0]
@@ -382,13 +376,7 @@ def test_used_lengths_are_resolved_once_for_a_style_and_a_containing_block(
         ),
         copies=6,
     )
-    resolved = [0]
-    resolve_one = percent.resolve_one_percentage
-
-    def counted(*args: object) -> None:
-        resolved[0] += 1
-        resolve_one(*args)
-
+    counted, resolved = _counting(percent.resolve_one_percentage)
     monkeypatch.setattr(percent, "resolve_one_percentage", counted)
     once = worker.lay_out(job)
     resolved_once = resolved[0]
@@ -431,22 +419,10 @@ def test_a_texts_pango_setup_is_made_once_for_its_font(monkeypatch: pytest.Monke
         copies=4,
         lang="en",
     )
-    described = [0]
-    describe = fonts.get_font_description
-
-    def counted(style: object) -> object:
-        described[0] += 1
-        return describe(style)
-
+    counted, described = _counting(fonts.get_font_description)
     monkeypatch.setattr(fonts, "get_font_description", counted)
     weasyprints = line_break.Layout.setup.__wrapped__
-    kept = fontsetup._setup_for(weasyprints)
-    setups = [0]
-
-    def counting(self: object, style: object) -> None:
-        setups[0] += 1
-        kept(self, style)
-
+    counting, setups = _counting(fontsetup._setup_for(weasyprints))
     monkeypatch.setattr(line_break.Layout, "setup", counting)
     once = worker.lay_out(job)
     with monkeypatch.context() as patch:
